@@ -11,5 +11,7 @@ setup(
         for name in (root, *(f"{root}.{sub}" for sub in find_packages(root)))
     ],
     package_dir={f"fcomp.{root}": root for root in ROOTS},
-    package_data={f"fcomp.{root}": ["*.json", "*.toml", "py.typed", "Dockerfile"] for root in ROOTS},
+    package_data={
+        f"fcomp.{root}": ["*.json", "*.toml", "py.typed", "Dockerfile"] for root in ROOTS
+    },
 )
