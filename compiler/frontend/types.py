@@ -55,6 +55,7 @@ class _Common(TypedDict):
     tag: str
     metadata: str
     annotation: str
+    dataclass_type: tuple[tuple[str, ir.LiteralType], ...]
     pb: bytes
 
 
@@ -70,6 +71,10 @@ def _convert(t: types_pb2.LiteralType, keep_pb: bool) -> ir.LiteralType:
         tag=t.structure.tag if t.HasField("structure") else "",
         metadata=_struct_json(t.metadata, t.HasField("metadata")),
         annotation=_struct_json(t.annotation.annotations, t.HasField("annotation")),
+        dataclass_type=tuple(
+            (k, _convert(t.structure.dataclass_type[k], False))
+            for k in sorted(t.structure.dataclass_type)
+        ),
         pb=t.SerializeToString(deterministic=True) if keep_pb else b"",
     )
     kind = t.WhichOneof("type")

@@ -54,6 +54,7 @@ class TypeBase:
     tag: str = ""
     metadata: str = ""
     annotation: str = ""
+    dataclass_type: tuple[tuple[str, LiteralType], ...] = ()
     pb: bytes = field(default=b"", compare=False, repr=False)
 
     @property

@@ -1,0 +1,79 @@
+"""Launch-plan checks: the workflow exists, fixed and default inputs fit its interface, and
+the schedule's kickoff input is a datetime input."""
+
+from __future__ import annotations
+
+from fcomp.compiler import codes, ir
+from fcomp.compiler.diagnostics import Diagnostic, Severity
+from fcomp.compiler.passes.typing import is_castable
+
+
+def check_launch_plan(lp: ir.LaunchPlan, catalog: ir.Catalog) -> list[Diagnostic]:
+    """Errors in one launch plan."""
+    out: list[Diagnostic] = []
+    src = lp.source
+
+    def error(code: str, message: str, field: str) -> None:
+        out.append(Diagnostic(Severity.ERROR, code, message, src.at(field=field)))
+
+    wf = catalog.workflows.find(lp.workflow)
+    if wf is None:
+        error(
+            codes.WORKFLOW_REFERENCE_NOT_FOUND,
+            f"referenced workflow [{lp.workflow.render()}] not found",
+            "workflow_id",
+        )
+        return out
+    inputs = wf.interface.inputs
+    for name, lit in lp.fixed_inputs:
+        var = inputs.get(name)
+        if var is None:
+            error(
+                codes.VARIABLE_NAME_NOT_FOUND,
+                f"fixed input [{name}] is not an input of workflow [{wf.id.name}]",
+                f"fixed_inputs.{name}",
+            )
+        elif lit.type is not None and not is_castable(lit.type, var.type):
+            error(
+                codes.MISMATCHING_TYPES,
+                f"fixed input [{name}] (type [{ir.render_type(lit.type)}]) doesn't match "
+                f"expected type [{ir.render_type(var.type)}]",
+                f"fixed_inputs.{name}",
+            )
+    fixed = {name for name, _ in lp.fixed_inputs}
+    for param in lp.default_inputs:
+        name = param.var.name
+        var = inputs.get(name)
+        if var is None:
+            error(
+                codes.VARIABLE_NAME_NOT_FOUND,
+                f"default input [{name}] is not an input of workflow [{wf.id.name}]",
+                f"default_inputs.{name}",
+            )
+            continue
+        if name in fixed:
+            error(
+                codes.PARAMETER_BOUND_MORE_THAN_ONCE,
+                f"input [{name}] is both a default and a fixed input",
+                f"default_inputs.{name}",
+            )
+        default = param.default
+        if default is not None and default.type is not None:
+            if not is_castable(default.type, var.type):
+                error(
+                    codes.MISMATCHING_TYPES,
+                    f"default of input [{name}] (type [{ir.render_type(default.type)}]) doesn't "
+                    f"match expected type [{ir.render_type(var.type)}]",
+                    f"default_inputs.{name}",
+                )
+    if lp.schedule is not None and lp.schedule.kickoff_time_input_arg:
+        arg = lp.schedule.kickoff_time_input_arg
+        var = inputs.get(arg)
+        kickoff = var.type if var is not None else None
+        if not (isinstance(kickoff, ir.Simple) and kickoff.simple is ir.SimpleType.DATETIME):
+            error(
+                codes.INVALID_VALUE,
+                f"invalid value [kickoff_time_input_arg]: '{arg}' is not a datetime input",
+                "entity_metadata.schedule.kickoff_time_input_arg",
+            )
+    return out

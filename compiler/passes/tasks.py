@@ -1,0 +1,130 @@
+"""Task checks (Flyte's ``CompileTask``): id, container image and command, resource
+quantities, pod spec shape and container names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fcomp.compiler import codes, ir
+from fcomp.compiler.diagnostics import Diagnostic, Severity, Source
+from fcomp.compiler.quantity import is_dns1123_label, parse_quantity
+
+
+def _error(out: list[Diagnostic], code: str, message: str, source: Source) -> None:
+    out.append(Diagnostic(Severity.ERROR, code, message, source))
+
+
+def check_resources(resources: ir.Resources, source: Source, out: list[Diagnostic]) -> None:
+    """Every request and limit must be a Kubernetes quantity."""
+    for kind, entries in (("requests", resources.requests), ("limits", resources.limits)):
+        for name, value in entries:
+            if parse_quantity(value) is None:
+                _error(
+                    out,
+                    codes.UNRECOGNIZED_VALUE,
+                    f"unrecognized value [{value}] for resource {name}",
+                    source.at(field=f"resources.{kind}.{name}"),
+                )
+
+
+# Fields of a Kubernetes PodSpec / Container whose JSON type we check, as Go's unmarshal does.
+_POD_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
+    "containers": list,
+    "initContainers": list,
+    "volumes": list,
+    "tolerations": list,
+    "nodeSelector": dict,
+    "affinity": dict,
+    "securityContext": dict,
+    "serviceAccountName": str,
+    "restartPolicy": str,
+    "hostNetwork": bool,
+    "schedulerName": str,
+    "priorityClassName": str,
+    "imagePullSecrets": list,
+    "terminationGracePeriodSeconds": int,
+    "activeDeadlineSeconds": int,
+}
+_CONTAINER_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
+    "name": str,
+    "image": str,
+    "command": list,
+    "args": list,
+    "env": list,
+    "resources": dict,
+    "volumeMounts": list,
+    "ports": list,
+    "workingDir": str,
+}
+
+
+def _bad_fields(obj: dict[str, Any], table: dict[str, type | tuple[type, ...]]) -> list[str]:
+    bad = []
+    for key, want in table.items():
+        if key in obj and obj[key] is not None:
+            value = obj[key]
+            if not isinstance(value, want) or (want is int and isinstance(value, bool)):
+                bad.append(key)
+    return bad
+
+
+def check_pod_spec(spec: Any, source: Source, out: list[Diagnostic]) -> None:
+    """A pod spec must decode as a Kubernetes PodSpec, with DNS-1123 container names."""
+    if spec is None:
+        _error(out, codes.INVALID_VALUE, "invalid value [k8s pod spec]: missing", source)
+        return
+    if not isinstance(spec, dict):
+        _error(out, codes.INVALID_VALUE, "invalid value [k8s pod spec]: not an object", source)
+        return
+    bad = _bad_fields(spec, _POD_FIELD_TYPES)
+    containers = spec.get("containers") or []
+    if isinstance(containers, list):
+        for i, c in enumerate(containers):
+            if not isinstance(c, dict):
+                bad.append(f"containers[{i}]")
+                continue
+            bad.extend(f"containers[{i}].{k}" for k in _bad_fields(c, _CONTAINER_FIELD_TYPES))
+    if bad:
+        _error(
+            out,
+            codes.INVALID_VALUE,
+            f"invalid value [k8s pod spec]: wrong type for {', '.join(bad)}",
+            source.at(field="k8s_pod.pod_spec"),
+        )
+        return
+    for i, c in enumerate(containers):
+        name = c.get("name") or ""
+        if not is_dns1123_label(name):
+            _error(
+                out,
+                codes.INVALID_VALUE,
+                f"invalid value [k8s pod spec container name]: '{name}' is not a DNS-1123 label",
+                source.at(field=f"k8s_pod.pod_spec.containers[{i}].name"),
+            )
+
+
+def check_task(task: ir.Task) -> list[Diagnostic]:
+    """All errors Flyte's task compiler reports for ``task``."""
+    out: list[Diagnostic] = []
+    src = task.source
+    if not task.id.name:
+        _error(out, codes.VALUE_REQUIRED, "value required [Id]", src.at(field="id"))
+    target = task.target
+    if isinstance(target, ir.Container):
+        has_io = bool(task.interface.inputs or task.interface.outputs)
+        if has_io and not target.command and not target.args:
+            _error(
+                out,
+                codes.VALUE_REQUIRED,
+                "value required [command]: a task with inputs or outputs needs a container "
+                "command or args",
+                src.at(field="container.command"),
+            )
+        if not target.image:
+            _error(
+                out, codes.VALUE_REQUIRED, "value required [image]", src.at(field="container.image")
+            )
+        check_resources(target.resources, src.at(field="container"), out)
+    elif isinstance(target, ir.K8sPod):
+        check_pod_spec(target.pod_spec, src, out)
+    return out
