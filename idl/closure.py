@@ -93,3 +93,10 @@ def compiled_closure(
     closure.sub_workflows.extend(sub_workflows)
     closure.tasks.extend(compiler_pb2.CompiledTask(template=t) for t in tasks)
     return closure
+
+
+def closure_json(closure: compiler_pb2.CompiledWorkflowClosure) -> str:
+    """A closure as protobuf JSON (Flyte's field names, stable key order)."""
+    from google.protobuf import json_format
+
+    return json_format.MessageToJson(closure, indent=2, sort_keys=True) + "\n"

@@ -1,0 +1,108 @@
+"""The ``fcomp`` subcommands; each returns its exit code."""
+
+from __future__ import annotations
+
+import click
+
+from fcomp.cli.output import print_diagnostics
+from fcomp.compiler.codes import CODES
+from fcomp.compiler.driver import compile_paths
+
+INPUTS = click.argument("inputs", nargs=-1, required=True, type=click.Path())
+FORMAT = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="How to print diagnostics: text lines, or one JSON object per line.",
+)
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  fcomp validate pkg.tgz
+  fcomp validate wf.pb tasks/ --format json
+"""
+)
+@INPUTS
+@FORMAT
+def validate(inputs: tuple[str, ...], fmt: str) -> int:
+    """Check Flyte entities exactly as Flyte's compiler does.
+
+    INPUTS are `pyflyte package` archives, folders of .pb files, single .pb/.json/.yaml
+    entities or `flytectl get ... -o json` output. Every error is printed, not only the first.
+    """
+    result = compile_paths(inputs)
+    print_diagnostics(result.diagnostics.sorted(), fmt=fmt)
+    if not result.ok:
+        return 1
+    if fmt == "text":
+        program = result.program
+        click.echo(
+            f"ok: {len(program.tasks)} tasks, {len(program.workflows)} workflows, "
+            f"{len(program.launch_plans)} launch plans",
+            err=True,
+        )
+    return 0
+
+
+@click.command()
+@click.argument("code")
+def explain(code: str) -> int:
+    """Describe a diagnostic code and how to fix what it reports.
+
+    \b
+    Example:
+      fcomp explain MismatchingTypes
+    """
+    found = CODES.get(code) or next(
+        (c for c in CODES.values() if c.name.lower() == code.lower()), None
+    )
+    if found is None:
+        raise click.UsageError(f"unknown code '{code}'; known codes: {', '.join(sorted(CODES))}")
+    click.echo(f"{found.name} ({found.origin})\n\n{found.description}")
+    if found.hint:
+        click.echo(f"\nHow to fix: {found.hint}")
+    return 0
+
+
+ALL: list[click.Command] = [validate, explain]
+
+
+@click.command(
+    epilog="""\b
+Example:
+  fcomp compile --emit flyte-closure pkg.tgz -o closures/
+"""
+)
+@INPUTS
+@click.option(
+    "--emit",
+    type=click.Choice(["flyte-closure"]),
+    default="flyte-closure",
+    show_default=True,
+    help="What to write: Flyte's CompiledWorkflowClosure as protobuf JSON.",
+)
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False))
+@FORMAT
+def compile(inputs: tuple[str, ...], emit: str, out_dir: str, fmt: str) -> int:
+    """Write, for each workflow, the closure Flyte's compiler would produce.
+
+    Writes OUT_DIR/<workflow name>.json; nothing is written when the input has errors.
+    """
+    from fcomp.cli.files import write_files
+    from fcomp.compiler.closures import build_closures
+    from fcomp.idl.closure import closure_json
+
+    result = compile_paths(inputs)
+    print_diagnostics(result.diagnostics.sorted(), fmt=fmt)
+    if not result.ok:
+        return 1
+    closures = build_closures(result)
+    write_files(out_dir, {f"{name}.json": closure_json(c) for name, c in closures.items()})
+    return 0
+
+
+ALL.append(compile)

@@ -1,0 +1,47 @@
+"""The compiler's entry point: read inputs, build the IR, run the passes.
+
+``compile_paths`` is what ``fcomp validate`` and ``fcomp build`` call, and what the runtime calls
+to compile a dynamic job at run time. Bad input never raises: it ends as diagnostics.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from fcomp.compiler import ir
+from fcomp.compiler.diagnostics import Diagnostics
+from fcomp.compiler.frontend import build_program
+from fcomp.compiler.passes.pipeline import compile_program
+from fcomp.compiler.passes.results import CompiledProgram
+from fcomp.idl.load import load_paths
+from fcomp.idl.model import LoadedEntity
+
+
+@dataclass
+class Compilation:
+    """The outcome of compiling some inputs: the program, its compiled form (None on errors),
+    the loaded entities (kept for writers that need the original messages), diagnostics."""
+
+    program: ir.Program
+    compiled: CompiledProgram | None
+    entities: list[LoadedEntity] = field(default_factory=list)
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+
+    @property
+    def ok(self) -> bool:
+        """Whether the inputs compiled without errors."""
+        return self.compiled is not None and not self.diagnostics.has_errors
+
+
+def compile_paths(paths: Sequence[str | os.PathLike[str]]) -> Compilation:
+    """Load every input path and compile everything in them."""
+    diags = Diagnostics()
+    loaded = load_paths(list(paths))
+    diags.extend(loaded.diagnostics)
+    program = build_program(loaded.entities, diags)
+    compiled = compile_program(program, diags)
+    if diags.has_errors:
+        compiled = None
+    return Compilation(program, compiled, loaded.entities, diags)
