@@ -93,7 +93,7 @@ def compile(inputs: tuple[str, ...], emit: str, out_dir: str, fmt: str) -> int:
     Writes OUT_DIR/<workflow name>.json; nothing is written when the input has errors.
     """
     from fcomp.cli.files import write_files
-    from fcomp.compiler.closures import build_closures
+    from fcomp.compiler.frontend.closures import build_closures
     from fcomp.idl.closure import closure_json
 
     result = compile_paths(inputs)

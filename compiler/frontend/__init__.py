@@ -1,4 +1,5 @@
-"""The front end: flyteidl messages to IR (the only compiler package that reads protobuf)."""
+"""The front end: flyteidl messages to IR, and Flyte closures back (the only compiler package
+that reads or writes protobuf)."""
 
 from fcomp.compiler.frontend.program import build_program
 
