@@ -1,0 +1,154 @@
+"""fcomp's configuration: cluster settings from ``fcomp.toml`` / ``[tool.fcomp]`` and flags.
+
+Every setting has a default that works for a local run. Unknown keys and values of the wrong
+kind are reported as ``ConfigError`` diagnostics.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from fcomp.compiler import codes
+from fcomp.compiler.diagnostics import Diagnostic, Severity, Source
+
+DEFAULT_RUNTIME_IMAGE = "ghcr.io/fcomp/runtime:0.1.0"
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """All settings; see the README's configuration reference for each."""
+
+    #: Kubernetes namespace of the emitted Argo objects (empty: not set, the cluster's current).
+    namespace: str = ""
+    #: Service account for workflow pods when neither the launch plan nor the task sets one.
+    service_account: str = ""
+    #: Where node data lives: a local path, ``file://``, ``s3://`` or ``gs://`` URL.
+    storage_prefix: str = "file:///tmp/fcomp-data"
+    #: Where tasks write raw outputs (files, data frames); defaults to ``<storage>/raw``.
+    raw_output_prefix: str = ""
+    #: Image holding ``fcomp-runtime`` (bind, branch, gather steps).
+    runtime_image: str = DEFAULT_RUNTIME_IMAGE
+    #: Image replacements applied to every task image (exact match, or prefix ending in ``/``).
+    image_substitutions: Mapping[str, str] = field(default_factory=dict)
+    #: Tolerations added to pods of interruptible tasks.
+    interruptible_tolerations: tuple[Mapping[str, Any], ...] = ()
+    #: Node selector added to pods of interruptible tasks.
+    interruptible_node_selector: Mapping[str, str] = field(default_factory=dict)
+    #: Kubernetes resource name for Flyte's ``gpu`` resource.
+    gpu_resource_name: str = "nvidia.com/gpu"
+    #: Node label selecting a GPU device (Flyte's ``gpu-device-node-label``).
+    gpu_device_node_label: str = "k8s.amazonaws.com/accelerator"
+    #: Node label selecting a GPU partition size.
+    gpu_partition_size_node_label: str = "k8s.amazonaws.com/gpu-partition-size"
+    #: Argo Workflows version the output targets: ``"4"`` or ``"3.7"``.
+    argo_version: str = "4"
+    #: Airflow operator flavour: ``kubernetes`` or ``local``.
+    airflow_flavour: str = "kubernetes"
+    #: Name of the ConfigMap Argo memoization uses for cached tasks.
+    cache_config_map: str = "fcomp-cache"
+
+    @property
+    def raw_prefix(self) -> str:
+        """The raw output prefix, defaulted from the storage prefix."""
+        return self.raw_output_prefix or self.storage_prefix.rstrip("/") + "/raw"
+
+    def substitute_image(self, image: str) -> str:
+        """Apply the configured image substitutions."""
+        if image in self.image_substitutions:
+            return self.image_substitutions[image]
+        for old, new in sorted(self.image_substitutions.items(), key=lambda kv: -len(kv[0])):
+            if old.endswith("/") and image.startswith(old):
+                return new + image[len(old) :]
+        return image
+
+
+_CHOICES = {"argo_version": ("4", "3.7"), "airflow_flavour": ("kubernetes", "local")}
+
+
+def _coerce(name: str, value: Any, default: Any) -> Any:
+    if isinstance(default, str):
+        if not isinstance(value, str):
+            raise TypeError("a string")
+        if name in _CHOICES and value not in _CHOICES[name]:
+            raise TypeError("one of " + ", ".join(_CHOICES[name]))
+        return value
+    if isinstance(default, tuple):
+        if not isinstance(value, list) or not all(isinstance(x, dict) for x in value):
+            raise TypeError("a list of tables")
+        return tuple(value)
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise TypeError("a table of strings")
+    return dict(value)
+
+
+def config_from_mapping(
+    data: Mapping[str, Any], base: Config | None = None, source: str = ""
+) -> tuple[Config, list[Diagnostic]]:
+    """Apply ``data`` (keys with ``-`` or ``_``) over ``base``; bad keys become diagnostics."""
+    config = base or Config()
+    defaults = {f.name: getattr(Config(), f.name) for f in fields(Config)}
+    problems: list[Diagnostic] = []
+    updates: dict[str, Any] = {}
+    for key, value in data.items():
+        name = key.replace("-", "_")
+        if name not in defaults:
+            problems.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    codes.CONFIG_ERROR,
+                    f"unknown setting '{key}'; known: {', '.join(sorted(defaults))}",
+                    Source(file=source),
+                )
+            )
+            continue
+        try:
+            updates[name] = _coerce(name, value, defaults[name])
+        except TypeError as exc:
+            problems.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    codes.CONFIG_ERROR,
+                    f"setting '{key}' must be {exc}",
+                    Source(file=source),
+                )
+            )
+    return replace(config, **updates), problems
+
+
+def load_config(path: str | Path | None = None, search_from: Path | None = None) -> tuple[Config, list[Diagnostic]]:
+    """Read ``path``, or the first ``fcomp.toml`` / ``pyproject.toml`` with ``[tool.fcomp]``
+    in ``search_from`` (default: the current folder)."""
+    candidates: list[Path]
+    if path is not None:
+        candidates = [Path(path)]
+    else:
+        here = search_from or Path.cwd()
+        candidates = [here / "fcomp.toml", here / "pyproject.toml"]
+    for candidate in candidates:
+        if not candidate.is_file():
+            if path is not None:
+                return Config(), [
+                    Diagnostic(
+                        Severity.ERROR, codes.CONFIG_ERROR, "configuration file not found",
+                        Source(file=str(candidate)),
+                    )
+                ]
+            continue
+        try:
+            data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            return Config(), [
+                Diagnostic(Severity.ERROR, codes.CONFIG_ERROR, f"cannot read: {exc}", Source(file=str(candidate)))
+            ]
+        if candidate.name == "pyproject.toml":
+            data = data.get("tool", {}).get("fcomp")
+            if data is None:
+                continue
+        return config_from_mapping(data, source=str(candidate))
+    return Config(), []

@@ -1,0 +1,297 @@
+"""Build a task's pod the way Flyte's pod plugin does (flytek8s): the primary container from
+the task's container or pod spec, node overrides, resources, env, secrets, service account,
+interruptible scheduling, extended resources, labels and annotations."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+from fcomp.compiler import codes, ir
+from fcomp.compiler.plugins.placeholders import UnknownVariableError, parse_text
+from fcomp.compiler.plugins.policy import exec_policy
+from fcomp.compiler.plugins.registry import LoweringError, TaskContext
+from fcomp.compiler.plugins.units import PlaceholderKind, PodUnit, Text
+
+PRIMARY = "primary"
+SECRETS_ENV_PREFIX = "_FSEC_"
+SECRETS_DIR = "/etc/flyte/secrets"
+_K8S_RESOURCE_NAMES = {
+    "cpu": "cpu",
+    "memory": "memory",
+    "storage": "storage",
+    "ephemeral_storage": "ephemeral-storage",
+}
+
+
+def texts(values: tuple[str, ...], ctx: TaskContext, field: str) -> list[Text]:
+    """Container strings with Flyte's template variables turned into placeholders."""
+    out = []
+    for v in values:
+        try:
+            out.append(parse_text(v))
+        except UnknownVariableError as exc:
+            raise LoweringError.of(
+                codes.UNRECOGNIZED_VALUE,
+                f"unknown template variable '{{{{.{exc}}}}}' in the container {field}",
+                ctx,
+                field=f"container.{field}",
+            ) from None
+    return out
+
+
+def k8s_resources(resources: ir.Resources, gpu_name: str) -> dict[str, dict[str, str]]:
+    """Flyte resources as Kubernetes requests/limits, a missing request taking the limit and
+    a missing limit taking the request; GPUs get equal request and limit."""
+    names = {**_K8S_RESOURCE_NAMES, "gpu": gpu_name}
+    requests = {names.get(k, k): v for k, v in resources.requests if k != "unknown"}
+    limits = {names.get(k, k): v for k, v in resources.limits if k != "unknown"}
+    for key in list(limits):
+        requests.setdefault(key, limits[key])
+    for key in list(requests):
+        limits.setdefault(key, requests[key])
+    out: dict[str, dict[str, str]] = {}
+    if requests:
+        out["requests"] = dict(sorted(requests.items()))
+    if limits:
+        out["limits"] = dict(sorted(limits.items()))
+    return out
+
+
+def merge_resources(base: ir.Resources, override: ir.Resources) -> ir.Resources:
+    """Node-level resources win entry by entry over the task's."""
+    def merge(a: ir.KeyValues, b: ir.KeyValues) -> ir.KeyValues:
+        merged = dict(a)
+        merged.update(dict(b))
+        return tuple(merged.items())
+
+    return ir.Resources(merge(base.requests, override.requests), merge(base.limits, override.limits))
+
+
+def _merge_pod(base: dict[str, Any], overlay: Mapping[str, Any]) -> dict[str, Any]:
+    """Strategic-merge-like overlay: maps merge, containers merge by name, other lists append."""
+    out = copy.deepcopy(base)
+    for key, value in overlay.items():
+        if key in ("containers", "initContainers") and isinstance(value, list):
+            existing = {c.get("name"): c for c in out.get(key, []) if isinstance(c, dict)}
+            for c in value:
+                if isinstance(c, dict) and c.get("name") in existing:
+                    existing[c["name"]].update(_merge_pod(existing[c["name"]], c))
+                else:
+                    out.setdefault(key, []).append(copy.deepcopy(c))
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge_pod(out[key], value)
+        elif isinstance(value, list) and isinstance(out.get(key), list):
+            out[key] = out[key] + copy.deepcopy(value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _secret_env_and_mounts(
+    secrets: tuple[ir.Secret, ...],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Secrets as env vars from secret refs (``_FSEC_<GROUP>_<KEY>``) or files under
+    ``/etc/flyte/secrets/<group>/<key>``; never their values."""
+    env: list[dict[str, Any]] = []
+    volumes: list[dict[str, Any]] = []
+    mounts: list[dict[str, Any]] = []
+    if not secrets:
+        return env, volumes, mounts
+    env.extend(
+        [
+            {"name": "FLYTE_SECRETS_ENV_PREFIX", "value": SECRETS_ENV_PREFIX},
+            {"name": "FLYTE_SECRETS_DEFAULT_DIR", "value": SECRETS_DIR},
+            {"name": "FLYTE_SECRETS_FILE_PREFIX", "value": ""},
+        ]
+    )
+    for s in secrets:
+        ref = {"name": s.group, "key": s.key} if s.key else {"name": s.group}
+        if s.mount_requirement == "FILE":
+            vol = f"fsec-{len(volumes)}"
+            item = {"secret": {"secretName": s.group}}
+            if s.key:
+                item["secret"]["items"] = [{"key": s.key, "path": s.key}]
+            volumes.append({"name": vol, **item})
+            mounts.append({"name": vol, "mountPath": f"{SECRETS_DIR}/{s.group.lower()}", "readOnly": True})
+            continue
+        name = s.env_var or f"{SECRETS_ENV_PREFIX}{s.group}_{s.key}".upper().replace("-", "_")
+        env.append({"name": name, "valueFrom": {"secretKeyRef": ref}})
+    return env, volumes, mounts
+
+
+def _primary_from_container(ctx: TaskContext, c: ir.Container) -> dict[str, Any]:
+    return {
+        "name": PRIMARY,
+        "image": c.image,
+        "command": texts(c.command, ctx, "command"),
+        "args": texts(c.args, ctx, "args"),
+        "env": [{"name": k, "value": v} for k, v in c.env],
+        "terminationMessagePolicy": "FallbackToLogsOnError",
+    }
+
+
+def _container_texts(ctx: TaskContext, c: dict[str, Any]) -> dict[str, Any]:
+    out = dict(c)
+    for key in ("command", "args"):
+        if isinstance(out.get(key), list):
+            out[key] = texts(tuple(str(x) for x in out[key]), ctx, key)
+    return out
+
+
+def build_pod(ctx: TaskContext) -> PodUnit:
+    """The pod for a container or pod task, with every field that changes execution."""
+    task, config, overrides = ctx.task, ctx.config, ctx.overrides
+    target = task.target
+    labels = dict(task.metadata.k8s_metadata.labels)
+    annotations = dict(task.metadata.k8s_metadata.annotations)
+    resources = ir.Resources()
+    if isinstance(target, ir.Container):
+        pod: dict[str, Any] = {"containers": [_primary_from_container(ctx, target)]}
+        primary = PRIMARY
+        resources = target.resources
+    elif isinstance(target, ir.K8sPod):
+        pod = copy.deepcopy(dict(target.pod_spec or {}))
+        primary = target.primary_container_name or task.config_value("primary_container_name")
+        labels.update(target.metadata.labels)
+        annotations.update(target.metadata.annotations)
+        if not primary or not any(c.get("name") == primary for c in pod.get("containers", [])):
+            raise LoweringError.of(
+                codes.VALUE_REQUIRED,
+                f"pod task '{task.id.name}' names no primary container that its pod spec has "
+                f"(primary_container_name={primary!r})",
+                ctx,
+                field="k8s_pod.primary_container_name",
+            )
+    else:
+        raise LoweringError.of(
+            codes.VALUE_REQUIRED,
+            f"task '{task.id.name}' of type '{task.type}' has no container or pod target",
+            ctx,
+            field="target",
+        )
+
+    if overrides.pod_template is not None and overrides.pod_template.pod_spec:
+        pod = _merge_pod(pod, overrides.pod_template.pod_spec)
+        labels.update(overrides.pod_template.metadata.labels)
+        annotations.update(overrides.pod_template.metadata.annotations)
+        if overrides.pod_template.primary_container_name:
+            primary = overrides.pod_template.primary_container_name
+    pod["containers"] = [_container_texts(ctx, c) for c in pod.get("containers", [])]
+    main = next(c for c in pod["containers"] if c.get("name") == primary)
+
+    # Image: node override, then configured substitutions.
+    if overrides.container_image:
+        main["image"] = overrides.container_image
+    if isinstance(main.get("image"), str):
+        main["image"] = config.substitute_image(main["image"])
+
+    # Resources: the task's, node overrides winning entry by entry.
+    merged = merge_resources(resources, overrides.resources)
+    if merged:
+        main["resources"] = k8s_resources(merged, config.gpu_resource_name)
+
+    # Environment: the launch plan's execution env vars, then secrets.
+    env = list(main.get("env") or [])
+    if ctx.launch_plan is not None:
+        names = {e.get("name") for e in env}
+        env.extend({"name": k, "value": v} for k, v in ctx.launch_plan.envs if k not in names)
+    secret_env, secret_volumes, secret_mounts = _secret_env_and_mounts(
+        task.security_context.secrets
+    )
+    env.extend(secret_env)
+    if env:
+        main["env"] = env
+    if secret_volumes:
+        pod["volumes"] = list(pod.get("volumes") or []) + secret_volumes
+        main["volumeMounts"] = list(main.get("volumeMounts") or []) + secret_mounts
+
+    policy = exec_policy(task, ctx.node, ctx.workflow, ctx.launch_plan)
+    _scheduling(pod, main, ctx, policy.interruptible, merged)
+
+    service_account = task.security_context.service_account or (
+        ctx.launch_plan.service_account if ctx.launch_plan is not None else ""
+    )
+    if service_account:
+        pod["serviceAccountName"] = service_account
+    pod.setdefault("restartPolicy", "Never")
+
+    needs_template = False
+    input_values: list[str] = []
+    for c in pod["containers"]:
+        for key in ("command", "args"):
+            for text in c.get(key) or []:
+                for p in text.placeholders:
+                    if p.kind is PlaceholderKind.TASK_TEMPLATE_PATH:
+                        needs_template = True
+                    elif p.kind is PlaceholderKind.INPUT_VALUE and p.arg not in input_values:
+                        input_values.append(p.arg)
+    data_config = None
+    if isinstance(target, ir.Container) and target.data_config and target.data_config.enabled:
+        data_config = target.data_config
+    elif isinstance(target, ir.K8sPod) and target.data_config and target.data_config.enabled:
+        data_config = target.data_config
+    return PodUnit(
+        task=task,
+        pod_spec=pod,
+        primary=primary,
+        labels=tuple(sorted(labels.items())),
+        annotations=tuple(sorted(annotations.items())),
+        policy=policy,
+        needs_task_template=needs_template,
+        input_values=tuple(input_values),
+        data_config=data_config,
+    )
+
+
+def _scheduling(
+    pod: dict[str, Any],
+    main: dict[str, Any],
+    ctx: TaskContext,
+    interruptible: bool,
+    resources: ir.Resources,
+) -> None:
+    """Interruptible tolerations/node selector and extended resources (GPU, shared memory)."""
+    config = ctx.config
+    if interruptible:
+        if config.interruptible_tolerations:
+            pod["tolerations"] = list(pod.get("tolerations") or []) + [
+                dict(t) for t in config.interruptible_tolerations
+            ]
+        if config.interruptible_node_selector:
+            pod["nodeSelector"] = {
+                **dict(pod.get("nodeSelector") or {}),
+                **config.interruptible_node_selector,
+            }
+    ext = ctx.overrides.extended_resources or ctx.task.extended_resources
+    gpu = ext.gpu_accelerator
+    if gpu is not None and gpu.device:
+        selector = dict(pod.get("nodeSelector") or {})
+        selector[config.gpu_device_node_label] = gpu.device
+        tolerations = list(pod.get("tolerations") or [])
+        tolerations.append(
+            {"key": config.gpu_device_node_label, "operator": "Equal", "value": gpu.device, "effect": "NoSchedule"}
+        )
+        if gpu.partition_size:
+            selector[config.gpu_partition_size_node_label] = gpu.partition_size
+            tolerations.append(
+                {
+                    "key": config.gpu_partition_size_node_label,
+                    "operator": "Equal",
+                    "value": gpu.partition_size,
+                    "effect": "NoSchedule",
+                }
+            )
+        pod["nodeSelector"] = selector
+        pod["tolerations"] = tolerations
+    shm = ext.shared_memory
+    if shm is not None:
+        name = shm.mount_name or "flyte-shared-memory"
+        volume: dict[str, Any] = {"name": name, "emptyDir": {"medium": "Memory"}}
+        if shm.size_limit:
+            volume["emptyDir"]["sizeLimit"] = shm.size_limit
+        pod["volumes"] = list(pod.get("volumes") or []) + [volume]
+        main["volumeMounts"] = list(main.get("volumeMounts") or []) + [
+            {"name": name, "mountPath": shm.mount_path or "/dev/shm"}
+        ]

@@ -1,0 +1,96 @@
+"""The plugin registry: task type -> plugin that lowers it to an execution unit.
+
+Plugins register with :func:`register`; other packages add plugins through the entry point
+group ``fcomp.plugins`` (each entry point is a module imported for its registrations).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
+from importlib.metadata import entry_points
+
+from fcomp.compiler import codes, ir
+from fcomp.compiler.config import Config
+from fcomp.compiler.diagnostics import Diagnostic, Severity
+from fcomp.compiler.plugins.units import Unit
+
+
+@dataclass(frozen=True, slots=True)
+class TaskContext:
+    """Everything a plugin may read to lower one task node."""
+
+    task: ir.Task
+    node: ir.Node
+    workflow: ir.Workflow
+    config: Config
+    launch_plan: ir.LaunchPlan | None = None
+
+    @property
+    def overrides(self) -> ir.TaskOverrides:
+        """The node's task overrides (empty when the node sets none)."""
+        kind = self.node.kind
+        return kind.overrides if isinstance(kind, ir.TaskNode) else ir.TaskOverrides()
+
+
+class LoweringError(Exception):
+    """A plugin cannot lower a task; carries the diagnostics saying why."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        super().__init__("; ".join(d.message for d in diagnostics))
+        self.diagnostics = diagnostics
+
+    @staticmethod
+    def of(code: str, message: str, ctx: TaskContext, field: str = "") -> LoweringError:
+        """One error about the task of ``ctx``."""
+        src = ctx.node.source.at(field=field) if field else ctx.node.source
+        return LoweringError([Diagnostic(Severity.ERROR, code, message, src)])
+
+
+Lowering = Callable[[TaskContext], Unit]
+
+PLUGINS: dict[str, Lowering] = {}
+_loaded_entry_points = False
+
+
+def register(*task_types: str) -> Callable[[Lowering], Lowering]:
+    """Register a lowering for the given task types (each may be registered once)."""
+
+    def wrap(fn: Lowering) -> Lowering:
+        for t in task_types:
+            assert t not in PLUGINS, f"task type {t!r} registered twice"
+            PLUGINS[t] = fn
+        return fn
+
+    return wrap
+
+
+def _load_builtin_and_entry_points() -> None:
+    global _loaded_entry_points
+    if _loaded_entry_points:
+        return
+    _loaded_entry_points = True
+    import_module("fcomp.compiler.plugins.builtin")
+    for ep in entry_points(group="fcomp.plugins"):
+        ep.load()
+
+
+def known_types() -> list[str]:
+    """Every registered task type."""
+    _load_builtin_and_entry_points()
+    return sorted(PLUGINS)
+
+
+def lower_task(ctx: TaskContext) -> Unit:
+    """Lower one task node; raises :class:`LoweringError` with diagnostics on failure."""
+    _load_builtin_and_entry_points()
+    fn = PLUGINS.get(ctx.task.type)
+    if fn is None:
+        raise LoweringError.of(
+            codes.UNKNOWN_TASK_TYPE,
+            f"no lowering for task type '{ctx.task.type}' (task '{ctx.task.id.name}'); "
+            f"known types: {', '.join(known_types())}",
+            ctx,
+        )
+    return fn(ctx)
