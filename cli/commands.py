@@ -106,3 +106,7 @@ def compile(inputs: tuple[str, ...], emit: str, out_dir: str, fmt: str) -> int:
 
 
 ALL.append(compile)
+
+from fcomp.cli.build import build  # noqa: E402
+
+ALL.append(build)

@@ -121,7 +121,9 @@ def config_from_mapping(
     return replace(config, **updates), problems
 
 
-def load_config(path: str | Path | None = None, search_from: Path | None = None) -> tuple[Config, list[Diagnostic]]:
+def load_config(
+    path: str | Path | None = None, search_from: Path | None = None
+) -> tuple[Config, list[Diagnostic]]:
     """Read ``path``, or the first ``fcomp.toml`` / ``pyproject.toml`` with ``[tool.fcomp]``
     in ``search_from`` (default: the current folder)."""
     candidates: list[Path]
@@ -135,7 +137,9 @@ def load_config(path: str | Path | None = None, search_from: Path | None = None)
             if path is not None:
                 return Config(), [
                     Diagnostic(
-                        Severity.ERROR, codes.CONFIG_ERROR, "configuration file not found",
+                        Severity.ERROR,
+                        codes.CONFIG_ERROR,
+                        "configuration file not found",
                         Source(file=str(candidate)),
                     )
                 ]
@@ -144,7 +148,12 @@ def load_config(path: str | Path | None = None, search_from: Path | None = None)
             data = tomllib.loads(candidate.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             return Config(), [
-                Diagnostic(Severity.ERROR, codes.CONFIG_ERROR, f"cannot read: {exc}", Source(file=str(candidate)))
+                Diagnostic(
+                    Severity.ERROR,
+                    codes.CONFIG_ERROR,
+                    f"cannot read: {exc}",
+                    Source(file=str(candidate)),
+                )
             ]
         if candidate.name == "pyproject.toml":
             data = data.get("tool", {}).get("fcomp")

@@ -22,6 +22,8 @@ class Literal:
     type: LiteralType | None
     string_value: str | None = None
     shape: str = "scalar"
+    #: The literal in the parameter text form of ``runtime/CONTRACT.md`` (None if unknown).
+    text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

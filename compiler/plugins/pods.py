@@ -61,12 +61,15 @@ def k8s_resources(resources: ir.Resources, gpu_name: str) -> dict[str, dict[str,
 
 def merge_resources(base: ir.Resources, override: ir.Resources) -> ir.Resources:
     """Node-level resources win entry by entry over the task's."""
+
     def merge(a: ir.KeyValues, b: ir.KeyValues) -> ir.KeyValues:
         merged = dict(a)
         merged.update(dict(b))
         return tuple(merged.items())
 
-    return ir.Resources(merge(base.requests, override.requests), merge(base.limits, override.limits))
+    return ir.Resources(
+        merge(base.requests, override.requests), merge(base.limits, override.limits)
+    )
 
 
 def _merge_pod(base: dict[str, Any], overlay: Mapping[str, Any]) -> dict[str, Any]:
@@ -114,7 +117,9 @@ def _secret_env_and_mounts(
             if s.key:
                 item["secret"]["items"] = [{"key": s.key, "path": s.key}]
             volumes.append({"name": vol, **item})
-            mounts.append({"name": vol, "mountPath": f"{SECRETS_DIR}/{s.group.lower()}", "readOnly": True})
+            mounts.append(
+                {"name": vol, "mountPath": f"{SECRETS_DIR}/{s.group.lower()}", "readOnly": True}
+            )
             continue
         name = s.env_var or f"{SECRETS_ENV_PREFIX}{s.group}_{s.key}".upper().replace("-", "_")
         env.append({"name": name, "valueFrom": {"secretKeyRef": ref}})
@@ -122,21 +127,27 @@ def _secret_env_and_mounts(
 
 
 def _primary_from_container(ctx: TaskContext, c: ir.Container) -> dict[str, Any]:
-    return {
-        "name": PRIMARY,
-        "image": c.image,
-        "command": texts(c.command, ctx, "command"),
-        "args": texts(c.args, ctx, "args"),
-        "env": [{"name": k, "value": v} for k, v in c.env],
-        "terminationMessagePolicy": "FallbackToLogsOnError",
-    }
+    container: dict[str, Any] = {"name": PRIMARY, "image": c.image}
+    if c.command:
+        container["command"] = texts(c.command, ctx, "command")
+    if c.args:
+        container["args"] = texts(c.args, ctx, "args")
+    if c.env:
+        container["env"] = [{"name": k, "value": v} for k, v in c.env]
+    if c.ports:
+        container["ports"] = [
+            {"containerPort": port, **({"name": name} if name else {})} for port, name in c.ports
+        ]
+    container["terminationMessagePolicy"] = "FallbackToLogsOnError"
+    return container
 
 
 def _container_texts(ctx: TaskContext, c: dict[str, Any]) -> dict[str, Any]:
     out = dict(c)
     for key in ("command", "args"):
-        if isinstance(out.get(key), list):
-            out[key] = texts(tuple(str(x) for x in out[key]), ctx, key)
+        values = out.get(key)
+        if isinstance(values, list) and all(isinstance(x, str) for x in values):
+            out[key] = texts(tuple(values), ctx, key)
     return out
 
 
@@ -271,7 +282,12 @@ def _scheduling(
         selector[config.gpu_device_node_label] = gpu.device
         tolerations = list(pod.get("tolerations") or [])
         tolerations.append(
-            {"key": config.gpu_device_node_label, "operator": "Equal", "value": gpu.device, "effect": "NoSchedule"}
+            {
+                "key": config.gpu_device_node_label,
+                "operator": "Equal",
+                "value": gpu.device,
+                "effect": "NoSchedule",
+            }
         )
         if gpu.partition_size:
             selector[config.gpu_partition_size_node_label] = gpu.partition_size

@@ -27,7 +27,9 @@ def cache_policy(task: ir.Task, node: ir.Node) -> CachePolicy | None:
     enabled = meta.cacheable if meta.cacheable is not None else task.metadata.discoverable
     if not enabled:
         return None
-    version = meta.cache_version if meta.cache_version is not None else task.metadata.discovery_version
+    version = (
+        meta.cache_version if meta.cache_version is not None else task.metadata.discovery_version
+    )
     serializable = (
         meta.cache_serializable
         if meta.cache_serializable is not None

@@ -1,0 +1,90 @@
+"""``fcomp build --target argo``: every launch plan of a compilation as Argo documents."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import yaml
+
+from fcomp.backends.argo.documents import CRON_NAME_MAX, ArgoOptions, build_documents
+from fcomp.backends.common.names import Namer, NameRule
+from fcomp.compiler import codes, ir
+from fcomp.compiler.config import Config
+from fcomp.compiler.diagnostics import Diagnostic, Severity, Source
+from fcomp.compiler.driver import Compilation
+
+#: Object names: a DNS label short enough for a CronWorkflow of the same name.
+OBJECT_NAME = NameRule(max_len=CRON_NAME_MAX, allowed="a-z0-9-")
+
+
+def launch_plans(
+    compilation: Compilation, names: Sequence[str], diagnostics: list[Diagnostic]
+) -> list[ir.LaunchPlan]:
+    """The launch plans to build: those named, or every plan plus a default one for each
+    workflow that has none."""
+    program = compilation.program
+    plans = list(program.launch_plans)
+    covered = {lp.workflow.name for lp in plans}
+    for wf_id in program.primary:
+        if wf_id.name not in covered:
+            wf = next(w for w in program.workflows if w.id == wf_id)
+            plans.append(
+                ir.LaunchPlan(
+                    id=ir.Ident(ir.ResourceType.LAUNCH_PLAN, wf_id.name),
+                    workflow=wf_id,
+                    default_inputs=tuple(
+                        ir.Parameter(var, required=not ir.is_none_union(var.type))
+                        for var in wf.interface.inputs.values()
+                    ),
+                    source=wf.source,
+                )
+            )
+    if not names:
+        return plans
+    chosen = []
+    for name in names:
+        found = [lp for lp in plans if lp.id.name == name]
+        if not found:
+            diagnostics.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    codes.UNKNOWN_ENTITY,
+                    f"no launch plan named '{name}' in the input; known: "
+                    + ", ".join(sorted(lp.id.name for lp in plans)),
+                    Source(),
+                )
+            )
+        chosen.extend(found)
+    return chosen
+
+
+def dump_yaml(docs: Sequence[dict[str, Any]]) -> str:
+    """YAML text of the documents (keys in insertion order, every string safely quoted)."""
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return yaml.dump_all(
+        docs,
+        Dumper=dumper,
+        sort_keys=False,
+        default_flow_style=False,
+        allow_unicode=True,
+        width=2**31 - 1,
+    )
+
+
+def build_argo(
+    compilation: Compilation,
+    config: Config,
+    options: ArgoOptions = ArgoOptions(),
+    names: Sequence[str] = (),
+) -> tuple[dict[str, str], list[Diagnostic]]:
+    """File name -> YAML text for every launch plan, and the diagnostics of lowering."""
+    assert compilation.compiled is not None
+    diagnostics: list[Diagnostic] = []
+    files: dict[str, str] = {}
+    namer = Namer(OBJECT_NAME)
+    for lp in launch_plans(compilation, names, diagnostics):
+        name = namer.name(lp.id.name)
+        docs = build_documents(compilation.compiled, lp, name, config, options, diagnostics)
+        files[f"{name}.yaml"] = dump_yaml(docs)
+    return files, diagnostics

@@ -1,0 +1,189 @@
+"""Argo documents for a launch plan: a ``WorkflowTemplate`` (and a ``CronWorkflow`` when the
+plan has a schedule), or a ready-to-submit ``Workflow``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from fcomp.backends.argo.dags import DagBuilder
+from fcomp.backends.argo.render import escape
+from fcomp.backends.argo.steps import outputs_template, start_template
+from fcomp.backends.common.plans import b64
+from fcomp.compiler import codes, ir
+from fcomp.compiler.config import Config
+from fcomp.compiler.diagnostics import Diagnostic, Severity
+from fcomp.compiler.passes.results import CompiledProgram
+
+API_VERSION = "argoproj.io/v1alpha1"
+LABEL_PREFIX = "fcomp.dev/"
+#: Argo's length limit for CronWorkflow names (their Jobs' names derive from them).
+CRON_NAME_MAX = 52
+
+
+@dataclass(frozen=True)
+class ArgoOptions:
+    """What to emit: ``template`` (WorkflowTemplate + CronWorkflow) or ``workflow``."""
+
+    emit: str = "template"
+
+
+def _labels(pairs: ir.KeyValues) -> dict[str, str]:
+    return {escape(k): escape(v) for k, v in pairs}
+
+
+def _parameters(lp: ir.LaunchPlan, wf: ir.Workflow) -> list[dict[str, Any]]:
+    """Workflow arguments: every input the plan does not fix, with its default as text."""
+    fixed = {name for name, _ in lp.fixed_inputs}
+    defaults = {p.var.name: p for p in lp.default_inputs}
+    out: list[dict[str, Any]] = []
+    for name, var in wf.interface.inputs.items():
+        if name in fixed:
+            continue
+        param: dict[str, Any] = {"name": name}
+        p = defaults.get(name)
+        if p is not None and p.default is not None and p.default.text is not None:
+            param["value"] = escape(p.default.text)
+        elif ir.is_none_union(var.type) and (p is None or not p.required):
+            param["value"] = ""
+        if var.description:
+            param["description"] = escape(var.description)
+        out.append(param)
+    return out
+
+
+def _start_args(lp: ir.LaunchPlan, wf: ir.Workflow) -> list[str]:
+    fixed = dict(lp.fixed_inputs)
+    args: list[str] = []
+    for name, var in wf.interface.inputs.items():
+        args += ["--type", f"{name}={b64(var.type.pb)}"]
+        if name in fixed:
+            args += ["--fixed", f"{name}={b64(fixed[name].pb)}"]
+        else:
+            args += ["--param", f"{name}={{{{workflow.parameters.{name}}}}}"]
+    schedule = lp.schedule
+    if schedule is not None and schedule.kickoff_time_input_arg:
+        expr = schedule.expression
+        if isinstance(expr, ir.CronSchedule) and expr.offset:
+            args += ["--shift", f"{schedule.kickoff_time_input_arg}={expr.offset}"]
+    return args
+
+
+_AWS_CRON = re.compile(r"^\S+ \S+ \S+ \S+ \S+ \S+$")
+
+
+def cron_expression(expr: ir.CronSchedule | ir.FixedRate) -> str | None:
+    """A schedule as an Argo cron string (5 fields, an ``@`` alias, or ``@every``)."""
+    if isinstance(expr, ir.FixedRate):
+        unit = {"MINUTE": "m", "HOUR": "h", "DAY": "h"}.get(expr.unit)
+        if unit is None or expr.value <= 0:
+            return None
+        value = expr.value * 24 if expr.unit == "DAY" else expr.value
+        return f"@every {value}{unit}"
+    text = expr.schedule.strip()
+    if _AWS_CRON.match(text):  # Flyte's legacy 6-field form: min hour dom month dow year
+        fields = text.split()[:5]
+        return " ".join("*" if f == "?" else f for f in fields)
+    return text
+
+
+def _cron(
+    lp: ir.LaunchPlan, name: str, template_name: str, config: Config, diagnostics: list[Diagnostic]
+) -> dict[str, Any] | None:
+    schedule = lp.schedule
+    assert schedule is not None
+    cron = cron_expression(schedule.expression)
+    if cron is None:
+        diagnostics.append(
+            Diagnostic(
+                Severity.ERROR,
+                codes.UNSUPPORTED_CONSTRUCT,
+                f"schedule {schedule.expression} has no Argo cron equivalent",
+                lp.source.at(field="entity_metadata.schedule"),
+            )
+        )
+        return None
+    workflow_spec: dict[str, Any] = {"workflowTemplateRef": {"name": template_name}}
+    if schedule.kickoff_time_input_arg:
+        workflow_spec["arguments"] = {
+            "parameters": [
+                {"name": schedule.kickoff_time_input_arg, "value": "{{workflow.scheduledTime}}"}
+            ]
+        }
+    spec: dict[str, Any] = {
+        "schedules": [escape(cron)],
+        "timezone": "UTC",
+        "concurrencyPolicy": "Allow",
+        "workflowSpec": workflow_spec,
+    }
+    if lp.concurrency is not None and lp.concurrency.max_concurrency == 1:
+        spec["concurrencyPolicy"] = "Replace" if lp.concurrency.behavior == "REPLACE" else "Forbid"
+    if not lp.active:
+        spec["suspend"] = True
+    metadata: dict[str, Any] = {"name": name[:CRON_NAME_MAX].rstrip("-")}
+    if config.namespace:
+        metadata["namespace"] = config.namespace
+    return {"apiVersion": API_VERSION, "kind": "CronWorkflow", "metadata": metadata, "spec": spec}
+
+
+def build_documents(
+    compiled: CompiledProgram,
+    lp: ir.LaunchPlan,
+    name: str,
+    config: Config,
+    options: ArgoOptions,
+    diagnostics: list[Diagnostic],
+) -> list[dict[str, Any]]:
+    """The Argo documents of one launch plan, named ``name``."""
+    cw = compiled.workflow(lp.workflow)
+    assert cw is not None
+    wf = cw.workflow
+    builder = DagBuilder(compiled, config, lp, diagnostics)
+    entry = builder.dag(cw, root=True)
+    templates = [
+        builder.templates[entry],
+        *(t for n, t in builder.templates.items() if n != entry),
+        start_template(config, _start_args(lp, wf)),
+        outputs_template(config),
+    ]
+    labels = {
+        f"{LABEL_PREFIX}launch-plan": name,
+        **_labels(lp.labels),
+    }
+    annotations = {
+        f"{LABEL_PREFIX}workflow": escape(wf.id.name),
+        f"{LABEL_PREFIX}launch-plan": escape(lp.id.name),
+        **_labels(lp.annotations),
+    }
+    spec: dict[str, Any] = {"entrypoint": entry}
+    params = _parameters(lp, wf)
+    if params:
+        spec["arguments"] = {"parameters": params}
+    service_account = lp.service_account or config.service_account
+    if service_account:
+        spec["serviceAccountName"] = escape(service_account)
+    if lp.max_parallelism > 0:
+        spec["parallelism"] = lp.max_parallelism
+    if lp.labels or lp.annotations:
+        spec["podMetadata"] = {
+            **({"labels": _labels(lp.labels)} if lp.labels else {}),
+            **({"annotations": _labels(lp.annotations)} if lp.annotations else {}),
+        }
+    spec["templates"] = templates
+    metadata: dict[str, Any] = {}
+    if options.emit == "workflow":
+        metadata["generateName"] = name[: 63 - 6].rstrip("-") + "-"
+    else:
+        metadata["name"] = name
+    if config.namespace:
+        metadata["namespace"] = config.namespace
+    metadata["labels"] = labels
+    metadata["annotations"] = annotations
+    kind = "Workflow" if options.emit == "workflow" else "WorkflowTemplate"
+    docs = [{"apiVersion": API_VERSION, "kind": kind, "metadata": metadata, "spec": spec}]
+    if options.emit != "workflow" and lp.schedule is not None:
+        cron = _cron(lp, name, name, config, diagnostics)
+        if cron is not None:
+            docs.append(cron)
+    return docs

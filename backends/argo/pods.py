@@ -1,0 +1,115 @@
+"""Lower a :class:`~fcomp.compiler.plugins.units.PodUnit` to an Argo container template.
+
+The pod's primary container becomes the template's ``container``, other containers its
+``sidecars``; the runtime's ``bind`` step runs first as an init container in the same pod (no
+extra pod per task). Pod fields Argo templates have are set directly; the rest go through
+``podSpecPatch``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from fcomp.backends.argo.render import NODE_PARAM, WORKFLOW_NAME, NodeVars, escape, render_manifest
+from fcomp.backends.common.plans import b64
+from fcomp.compiler.config import Config
+from fcomp.compiler.plugins.units import ExecPolicy, PodUnit
+
+#: PodSpec fields an Argo template carries itself.
+_TEMPLATE_FIELDS = (
+    "nodeSelector",
+    "tolerations",
+    "affinity",
+    "securityContext",
+    "serviceAccountName",
+    "schedulerName",
+    "priorityClassName",
+    "hostAliases",
+    "automountServiceAccountToken",
+)
+#: PodSpec fields with no effect on how the task runs under Argo (Argo owns them).
+_OWNED_BY_ARGO = ("containers", "initContainers", "volumes", "restartPolicy")
+
+BIND_CONTAINER = "fcomp-bind"
+PLAN_PARAM = "{{inputs.parameters.plan}}"
+
+
+def seconds(value: float) -> str:
+    """Whole seconds, rounded up, as Argo's IntOrString/duration text."""
+    return str(max(1, math.ceil(value)))
+
+
+def policy_fields(policy: ExecPolicy) -> dict[str, Any]:
+    """Retries and timeouts of a template."""
+    out: dict[str, Any] = {}
+    if policy.retries > 0:
+        out["retryStrategy"] = {"limit": str(policy.retries), "retryPolicy": "Always"}
+    if policy.attempt_timeout_s:
+        out["activeDeadlineSeconds"] = seconds(policy.attempt_timeout_s)
+    if policy.node_timeout_s:
+        out["timeout"] = seconds(policy.node_timeout_s) + "s"
+    return out
+
+
+def bind_container(config: Config, needs_task_template: bool, task_pb: bytes) -> dict[str, Any]:
+    """The init container that writes the node's ``inputs.pb`` from its binding plan."""
+    args = [
+        "bind",
+        "--prefix",
+        escape(config.storage_prefix),
+        "--exec",
+        WORKFLOW_NAME,
+        "--node",
+        NODE_PARAM,
+        "--plan",
+        PLAN_PARAM,
+    ]
+    if needs_task_template:
+        args += ["--task-template", b64(task_pb)]
+    return {
+        "name": BIND_CONTAINER,
+        "image": escape(config.runtime_image),
+        "command": ["fcomp-runtime"],
+        "args": args,
+    }
+
+
+def pod_template(name: str, unit: PodUnit, config: Config) -> dict[str, Any]:
+    """The Argo template running ``unit`` for the node named by its ``node`` parameter."""
+    vars_ = NodeVars(config.storage_prefix, config.raw_prefix, unit.policy.retries > 0)
+    pod = render_manifest(dict(unit.pod_spec), vars_)
+    containers = pod.get("containers", [])
+    main = next(c for c in containers if c.get("name") == escape(unit.primary))
+    sidecars = [c for c in containers if c is not main]
+    main = {k: v for k, v in main.items() if k != "name"}
+
+    template: dict[str, Any] = {
+        "name": name,
+        "inputs": {"parameters": [{"name": "node"}, {"name": "plan"}]},
+    }
+    labels = {escape(k): escape(v) for k, v in unit.labels}
+    annotations = {escape(k): escape(v) for k, v in unit.annotations}
+    if labels or annotations:
+        template["metadata"] = {
+            **({"labels": labels} if labels else {}),
+            **({"annotations": annotations} if annotations else {}),
+        }
+    template["initContainers"] = [
+        bind_container(config, unit.needs_task_template, unit.task.pb),
+        *pod.get("initContainers", []),
+    ]
+    template["container"] = main
+    if sidecars:
+        template["sidecars"] = sidecars
+    if pod.get("volumes"):
+        template["volumes"] = pod["volumes"]
+    for key in _TEMPLATE_FIELDS:
+        if key in pod:
+            template[key] = pod[key]
+    rest = {k: v for k, v in pod.items() if k not in _TEMPLATE_FIELDS and k not in _OWNED_BY_ARGO}
+    if rest:
+        template["podSpecPatch"] = json.dumps(rest, sort_keys=True, separators=(",", ":"))
+    template.update(policy_fields(unit.policy))
+    return template

@@ -1,0 +1,1 @@
+"""What every backend shares: target names, node paths and binding plans."""

@@ -1,0 +1,222 @@
+"""Binding plans: where every input's value comes from, resolved at compile time.
+
+A plan is the JSON of ``runtime/CONTRACT.md``. Promises to the outputs of subworkflow, branch
+and approve-gate nodes are followed through those nodes here, so at run time only task-like
+nodes (tasks, arrays, signals, launch plans, dynamic tasks) hold outputs and no step copies
+data between nodes.
+
+Node paths may contain placeholders a target fills in (an Argo parameter holding the scope),
+and a subworkflow's inputs may be plans a target passes in (an Argo parameter holding JSON):
+both are :class:`Raw` text spliced into the plan's JSON.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from fcomp.backends.common.paths import segment
+from fcomp.compiler import ir
+from fcomp.compiler.passes.results import START_NODE, CompiledProgram, CompiledWorkflow
+
+
+@dataclass(frozen=True, slots=True)
+class Raw:
+    """Text spliced into a plan's JSON as it is (it must itself be JSON, or path text)."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class PathText:
+    """A node path whose parts may be :class:`Raw` placeholders."""
+
+    parts: tuple[str | Raw, ...]
+
+    def child(self, node_id: str) -> PathText:
+        """The path of a node inside this one."""
+        seg = segment(node_id)
+        return PathText((*self.parts, "/", seg) if self.parts else (seg,))
+
+    def render(self) -> str:
+        """The path as text, :class:`Raw` parts as they are."""
+        return "".join(p.text if isinstance(p, Raw) else p for p in self.parts)
+
+
+ROOT = PathText(())
+
+#: Flyte's promise variable: optional ``[i].`` index then the output name.
+_VAR = re.compile(r"(?:\[(\d+)\]\.)?(\w+)")
+
+Plan = Any  # dicts, lists, strings, ints, Raw and PathText leaves
+
+
+def b64(data: bytes) -> str:
+    """Base64 text of serialized protobuf bytes."""
+    return base64.b64encode(data).decode("ascii")
+
+
+@dataclass(frozen=True)
+class PlanScope:
+    """The workflow whose bindings are resolved, where its nodes live, and (for a
+    subworkflow) the plans of its inputs."""
+
+    cw: CompiledWorkflow
+    prefix: PathText = ROOT
+    inputs: Mapping[str, Plan] | None = None
+
+
+class PlanError(Exception):
+    """A binding that cannot be planned (a compiler invariant broke)."""
+
+
+class PlanBuilder:
+    """Builds plans for the workflows of one compiled program."""
+
+    def __init__(self, compiled: CompiledProgram, max_depth: int = 200) -> None:
+        self.compiled = compiled
+        self.max_depth = max_depth
+
+    # --- public -----------------------------------------------------------------------------
+    def node_inputs(self, scope: PlanScope, node: ir.Node) -> dict[str, Plan]:
+        """The plan of every input binding of ``node``."""
+        return {b.var: self.binding(scope, b.data) for b in node.inputs}
+
+    def workflow_outputs(self, scope: PlanScope) -> dict[str, Plan]:
+        """The plan of every output of the scope's workflow."""
+        return {b.var: self.binding(scope, b.data) for b in scope.cw.workflow.outputs}
+
+    def binding(self, scope: PlanScope, data: ir.BindingData, depth: int = 0) -> Plan:
+        """The plan of one binding value."""
+        plan: dict[str, Any]
+        match data:
+            case ir.Promise(node_id=node_id, var=var, attr_path=path):
+                plan = self.promise(scope, node_id, var, path, depth)
+            case ir.Scalar(literal=lit):
+                plan = {"literal": b64(lit.pb)}
+            case ir.BindingCollection(items=items):
+                plan = {"list": [self.binding(scope, x, depth) for x in items]}
+            case ir.BindingMap(entries=entries):
+                plan = {"map": {k: self.binding(scope, v, depth) for k, v in entries}}
+            case ir.Offloaded(uri=uri, size_bytes=size, type=t):
+                plan = {"offloaded": {"uri": uri, "size": size, "type": b64(t.pb) if t else ""}}
+            case _:
+                raise PlanError("binding without a value")
+        union = getattr(data, "union", None)
+        if union is not None and union.pb:
+            plan = {**plan, "union": b64(union.pb)} if isinstance(plan, dict) else plan
+        return plan
+
+    def promise(
+        self, scope: PlanScope, node_id: str, var: str, path: tuple[str | int, ...], depth: int = 0
+    ) -> Plan:
+        """The plan of output ``var`` of node ``node_id`` of the scope (``[i].`` indexes and
+        attribute paths applied)."""
+        m = _VAR.fullmatch(var)
+        if m is None:
+            raise PlanError(f"bad promise variable {var!r}")
+        index = int(m.group(1)) if m.group(1) is not None else None
+        name = m.group(2)
+        if node_id in ("", START_NODE):
+            if scope.inputs is None:
+                base: Plan = {"promise": {"node": START_NODE, "var": name}}
+            else:
+                base = scope.inputs[name]
+        else:
+            base = self.node_output(scope, scope.cw.node(node_id), name, depth)
+        return _pick(base, index, path)
+
+    def node_output(self, scope: PlanScope, node: ir.Node, var: str, depth: int = 0) -> Plan:
+        """The plan of output ``var`` (after aliases) of ``node`` in ``scope``."""
+        if depth > self.max_depth:
+            raise PlanError("workflow nesting is too deep to plan")
+        unaliased = {alias: original for original, alias in node.output_aliases}
+        var = unaliased.get(var, var)
+        path = scope.prefix.child(node.id)
+        kind = node.kind
+        if isinstance(kind, ir.SubworkflowNode):
+            sub = self.compiled.workflow(kind.workflow)
+            if sub is None:
+                raise PlanError(f"subworkflow {kind.workflow.render()} is not compiled")
+            inner = PlanScope(sub, path, self.node_inputs(scope, node))
+            binding = next((b for b in sub.workflow.outputs if b.var == var), None)
+            if binding is None:
+                raise PlanError(f"subworkflow has no output {var!r}")
+            return self.binding(inner, binding.data, depth + 1)
+        if isinstance(kind, ir.BranchNode):
+            cases = [c.then_node for c in kind.cases if c.then_node is not None]
+            if kind.else_node is not None:
+                cases.append(kind.else_node)
+            return {"first": [self.node_output(scope, c, var, depth + 1) for c in cases]}
+        if isinstance(kind, ir.GateNode) and kind.kind is ir.GateKind.APPROVE:
+            binding = next((b for b in node.inputs if b.var == var), None)
+            if binding is None:
+                raise PlanError(f"approve gate has no input {var!r}")
+            return self.binding(scope, binding.data, depth + 1)
+        return {"promise": {"node": path, "var": var}}
+
+
+def _pick(base: Plan, index: int | None, path: tuple[str | int, ...]) -> Plan:
+    if index is None and not path:
+        return base
+    if isinstance(base, dict) and set(base) == {"promise"}:
+        promise = dict(base["promise"])
+        if "index" not in promise and "path" not in promise:
+            if index is not None:
+                promise["index"] = index
+            if path:
+                promise["path"] = list(path)
+            return {"promise": promise}
+    pick: dict[str, Any] = {"of": base}
+    if index is not None:
+        pick["index"] = index
+    if path:
+        pick["path"] = list(path)
+    return {"pick": pick}
+
+
+def to_json(plan: Plan) -> str:
+    """Compact, deterministic JSON text of a plan; :class:`Raw` leaves spliced as they are."""
+    out: list[str] = []
+    stack: list[Any] = [plan]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, _Token):
+            out.append(item.text)
+        elif isinstance(item, Raw):
+            out.append(item.text)
+        elif isinstance(item, PathText):
+            out.append(
+                '"'
+                + "".join(p.text if isinstance(p, Raw) else json.dumps(p)[1:-1] for p in item.parts)
+                + '"'
+            )
+        elif isinstance(item, dict):
+            parts: list[Any] = [_Token("{")]
+            for i, key in enumerate(sorted(item)):
+                if i:
+                    parts.append(_Token(","))
+                parts.append(_Token(json.dumps(key) + ":"))
+                parts.append(item[key])
+            parts.append(_Token("}"))
+            stack.extend(reversed(parts))
+        elif isinstance(item, list):
+            parts = [_Token("[")]
+            for i, value in enumerate(item):
+                if i:
+                    parts.append(_Token(","))
+                parts.append(value)
+            parts.append(_Token("]"))
+            stack.extend(reversed(parts))
+        else:
+            out.append(json.dumps(item, ensure_ascii=False))
+    return "".join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    text: str
