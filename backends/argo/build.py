@@ -75,11 +75,12 @@ def dump_yaml(docs: Sequence[dict[str, Any]]) -> str:
 def build_argo(
     compilation: Compilation,
     config: Config,
-    options: ArgoOptions = ArgoOptions(),
+    options: ArgoOptions | None = None,
     names: Sequence[str] = (),
 ) -> tuple[dict[str, str], list[Diagnostic]]:
     """File name -> YAML text for every launch plan, and the diagnostics of lowering."""
     assert compilation.compiled is not None
+    options = options or ArgoOptions()
     diagnostics: list[Diagnostic] = []
     files: dict[str, str] = {}
     namer = Namer(OBJECT_NAME)

@@ -28,6 +28,11 @@ from fcomp.compiler.plugins.units import PodUnit
 SCOPE_PARAM = "scope"
 
 
+def input_ref(name: str) -> str:
+    """The Argo expression of a template input parameter."""
+    return "{{inputs.parameters." + name + "}}"
+
+
 class DagBuilder:
     """Builds the templates of one Argo document (one launch plan's workflow)."""
 
@@ -86,8 +91,8 @@ class DagBuilder:
             inputs = {var: params.name(f"in-{var}") for var in cw.workflow.interface.inputs}
             scope = PlanScope(
                 cw,
-                PathText((Raw("{{inputs.parameters.%s}}" % SCOPE_PARAM),)),
-                {var: Raw("{{inputs.parameters.%s}}" % p) for var, p in inputs.items()},
+                PathText((Raw(input_ref(SCOPE_PARAM)),)),
+                {var: Raw(input_ref(p)) for var, p in inputs.items()},
             )
         task_names = Namer(ARGO_TASK, reserved={START_TEMPLATE, OUTPUTS_TEMPLATE})
         tasks: list[dict[str, Any]] = []
