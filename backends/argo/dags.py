@@ -183,6 +183,14 @@ class DagBuilder:
                 node,
             )
             return None
+        if unit.data_config is not None:
+            self._error(
+                codes.UNSUPPORTED_CONSTRUCT,
+                f"raw-container task '{task.id.name}' (inputs and outputs moved as files) is "
+                "not supported on the Argo target yet",
+                node,
+            )
+            return None
         if unit.input_values:
             self._error(
                 codes.UNSUPPORTED_CONSTRUCT,
