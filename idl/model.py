@@ -29,7 +29,12 @@ class EntityKind(enum.Enum):
 
 @dataclass(frozen=True)
 class LoadedEntity:
-    """One entity read from an input, as a flyteidl message, with its source."""
+    """One entity read from an input, as a flyteidl message, with its source.
+
+    ``source.file`` is the path as given (``<folder>/<name>`` for a folder's files,
+    ``<archive>!<member>`` for an archive member); ``source.entity`` is the identifier's name
+    (empty for a dynamic job, which has none).
+    """
 
     kind: EntityKind
     message: Message
