@@ -113,10 +113,10 @@ def _secret_env_and_mounts(
         ref = {"name": s.group, "key": s.key} if s.key else {"name": s.group}
         if s.mount_requirement == "FILE":
             vol = f"fsec-{len(volumes)}"
-            item = {"secret": {"secretName": s.group}}
+            source: dict[str, Any] = {"secretName": s.group}
             if s.key:
-                item["secret"]["items"] = [{"key": s.key, "path": s.key}]
-            volumes.append({"name": vol, **item})
+                source["items"] = [{"key": s.key, "path": s.key}]
+            volumes.append({"name": vol, "secret": source})
             mounts.append(
                 {"name": vol, "mountPath": f"{SECRETS_DIR}/{s.group.lower()}", "readOnly": True}
             )
