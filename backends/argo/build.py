@@ -84,8 +84,12 @@ def build_argo(
     diagnostics: list[Diagnostic] = []
     files: dict[str, str] = {}
     namer = Namer(OBJECT_NAME)
+    every = launch_plans(compilation, (), [])
+    object_names = {lp.id.name: namer.name(lp.id.name) for lp in every}
     for lp in launch_plans(compilation, names, diagnostics):
-        name = namer.name(lp.id.name)
-        docs = build_documents(compilation.compiled, lp, name, config, options, diagnostics)
+        name = object_names[lp.id.name]
+        docs = build_documents(
+            compilation.compiled, lp, name, config, options, diagnostics, object_names
+        )
         files[f"{name}.yaml"] = dump_yaml(docs)
     return files, diagnostics

@@ -1,29 +1,25 @@
-"""One Argo DAG template per workflow (the root and each subworkflow), and the container
-templates of its task nodes, shared between nodes that run the same pod."""
+"""One Argo DAG template per workflow (the root and each subworkflow).
+
+Each node is lowered by the handler registered for its kind (:mod:`fcomp.backends.argo.nodes`)
+into one or more DAG tasks; this module wires them together with ``depends`` from the
+compiled connections, and keeps the document's templates (identical ones shared).
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
-from fcomp.backends.argo.pods import pod_template
-from fcomp.backends.argo.steps import OUTPUTS_TEMPLATE, START_TEMPLATE
+from fcomp.backends.argo.launchplans import REPORT_PARAM
+from fcomp.backends.argo.steps import OUTPUTS_TEMPLATE, RUNTIME_TEMPLATES, START_TEMPLATE
 from fcomp.backends.common.names import ARGO_PARAMETER, ARGO_TASK, Namer, short_hash
-from fcomp.backends.common.plans import (
-    PathText,
-    PlanBuilder,
-    PlanError,
-    PlanScope,
-    Raw,
-    to_json,
-)
+from fcomp.backends.common.plans import PathText, PlanBuilder, PlanError, PlanScope, Raw, to_json
 from fcomp.compiler import codes, ir
 from fcomp.compiler.config import Config
 from fcomp.compiler.diagnostics import Diagnostic, Severity
 from fcomp.compiler.passes.results import END_NODE, START_NODE, CompiledProgram, CompiledWorkflow
-from fcomp.compiler.plugins.registry import LoweringError, TaskContext, lower_task
-from fcomp.compiler.plugins.units import PodUnit
 
 SCOPE_PARAM = "scope"
 
@@ -31,6 +27,55 @@ SCOPE_PARAM = "scope"
 def input_ref(name: str) -> str:
     """The Argo expression of a template input parameter."""
     return "{{inputs.parameters." + name + "}}"
+
+
+@dataclass
+class Lowered:
+    """The DAG tasks of one node.
+
+    ``entry`` tasks wait for the node's upstream nodes; downstream nodes wait for every task
+    in ``exits``. ``guarded`` exits may end Omitted when the node does not run (a branch case
+    not taken), which downstream nodes must accept too.
+    """
+
+    tasks: list[dict[str, Any]] = field(default_factory=list)
+    entry: list[str] = field(default_factory=list)
+    exits: list[str] = field(default_factory=list)
+    guarded: set[str] = field(default_factory=set)
+
+    def extend(self, other: Lowered) -> None:
+        """Append another lowering's tasks (its exits become this node's exits too)."""
+        self.tasks += other.tasks
+        self.exits += other.exits
+        self.guarded |= other.guarded
+
+
+@dataclass
+class DagContext:
+    """Where a node is being lowered: its workflow scope and the DAG's task names."""
+
+    scope: PlanScope
+    names: Namer
+    root: bool
+    #: Lowered top-level nodes so far, by node id (for dependencies of branch cases).
+    exits: dict[str, Lowered] = field(default_factory=dict)
+
+    def path(self, node: ir.Node) -> str:
+        """The node's path (may contain the scope placeholder)."""
+        return self.scope.prefix.child(node.id).render()
+
+
+def add_deps(task: dict[str, Any], deps: list[str]) -> None:
+    """Record more dependencies of a task (turned into ``depends`` at the end)."""
+    task.setdefault("_deps", [])
+    for d in deps:
+        if d not in task["_deps"]:
+            task["_deps"].append(d)
+
+
+def set_when(task: dict[str, Any], condition: str) -> None:
+    """And a condition into a task's ``when``."""
+    task["when"] = f"({task['when']}) && ({condition})" if "when" in task else condition
 
 
 class DagBuilder:
@@ -49,13 +94,16 @@ class DagBuilder:
         self.diagnostics = diagnostics
         self.plans = PlanBuilder(compiled)
         self.templates: dict[str, dict[str, Any]] = {}
-        self._template_names = Namer(ARGO_TASK, reserved={START_TEMPLATE, OUTPUTS_TEMPLATE})
+        self._template_names = Namer(ARGO_TASK, reserved=set(RUNTIME_TEMPLATES))
         self._by_content: dict[str, str] = {}
         self._raw_names: set[str] = set()
         self._dag_names: dict[ir.Ident, str] = {}
+        self.runtime_templates: set[str] = set()
+        #: Object name of every launch plan's WorkflowTemplate, by launch-plan name.
+        self.object_names: dict[str, str] = {}
 
     # --- templates --------------------------------------------------------------------------
-    def _add_template(self, raw_name: str, build: Callable[[str], dict[str, Any]]) -> str:
+    def add_template(self, raw_name: str, build: Callable[[str], dict[str, Any]]) -> str:
         """Add a template built by ``build(name)``; identical templates are shared."""
         template = build("")
         key = json.dumps(template, sort_keys=True, separators=(",", ":"))
@@ -71,17 +119,22 @@ class DagBuilder:
         self._by_content[key] = name
         return name
 
-    def _error(self, code: str, message: str, node: ir.Node) -> None:
+    def use_runtime(self, name: str) -> str:
+        """Mark a runtime step template as used by this document."""
+        self.runtime_templates.add(name)
+        return name
+
+    def error(self, code: str, message: str, node: ir.Node) -> None:
+        """Report an error about a node."""
         self.diagnostics.append(Diagnostic(Severity.ERROR, code, message, node.source))
 
     # --- DAGs -------------------------------------------------------------------------------
     def dag(self, cw: CompiledWorkflow, root: bool) -> str:
-        """The DAG template of a workflow (built once per workflow)."""
+        """The DAG template of a workflow (built once per workflow and document)."""
         if cw.id in self._dag_names:
             return self._dag_names[cw.id]
-        name = self._template_names.name(
-            ("wf-" if root else "sub-") + cw.id.name.rsplit(".", 1)[-1]
-        )
+        short = cw.id.name.rsplit(".", 1)[-1]
+        name = self._template_names.name(("wf-" if root else "sub-") + short)
         self._dag_names[cw.id] = name
         inputs: dict[str, str] = {}
         if root:
@@ -94,37 +147,26 @@ class DagBuilder:
                 PathText((Raw(input_ref(SCOPE_PARAM)),)),
                 {var: Raw(input_ref(p)) for var, p in inputs.items()},
             )
-        task_names = Namer(ARGO_TASK, reserved={START_TEMPLATE, OUTPUTS_TEMPLATE})
+        ctx = DagContext(scope, Namer(ARGO_TASK, reserved=set(RUNTIME_TEMPLATES)), root)
         tasks: list[dict[str, Any]] = []
+        exits = ctx.exits
         if root:
             tasks.append({"name": START_TEMPLATE, "template": START_TEMPLATE})
+            exits[START_NODE] = Lowered(exits=[START_TEMPLATE])
         for node_id in cw.order:
             node = cw.node(node_id)
-            entry = self._node_task(scope, node, task_names.name(node.id))
-            if entry is None:
+            lowered = self.lower_node(ctx, node)
+            if lowered is None:
                 continue
-            deps = self._depends(cw, node.id, task_names, root)
-            if deps:
-                entry["depends"] = deps
-            tasks.append(entry)
+            deps = self.upstream_exits(cw, node.id, exits)
+            for task in lowered.tasks:
+                if task["name"] in lowered.entry:
+                    add_deps(task, deps)
+            tasks += lowered.tasks
+            exits[node.id] = lowered
         if root:
-            try:
-                plan = to_json(self.plans.workflow_outputs(scope))
-            except PlanError as exc:
-                plan = "{}"
-                self.diagnostics.append(
-                    Diagnostic(Severity.ERROR, codes.INTERNAL_ERROR, str(exc), cw.workflow.source)
-                )
-            end = {
-                "name": OUTPUTS_TEMPLATE,
-                "template": OUTPUTS_TEMPLATE,
-                "arguments": {"parameters": [{"name": "plan", "value": plan}]},
-            }
-            deps = self._depends(cw, END_NODE, task_names, root)
-            if deps:
-                end["depends"] = deps
-            tasks.append(end)
-        dag: dict[str, Any] = {"tasks": tasks}
+            tasks.append(self._outputs_task(cw, scope, exits))
+        dag: dict[str, Any] = {"tasks": [finish_task(t) for t in tasks]}
         if cw.workflow.metadata.on_failure is ir.FailurePolicy.FAIL_AFTER_EXECUTABLE_NODES_COMPLETE:
             dag["failFast"] = False
         template: dict[str, Any] = {"name": name}
@@ -136,105 +178,69 @@ class DagBuilder:
         self.templates[name] = template
         return name
 
-    def _depends(self, cw: CompiledWorkflow, node_id: str, names: Namer, root: bool) -> str:
-        ups = cw.upstream.get(node_id, ())
-        deps = [names.name(u) for u in ups if u != START_NODE]
-        if root and START_NODE in ups:
-            deps.insert(0, START_TEMPLATE)
-        return " && ".join(deps)
+    def upstream_exits(
+        self, cw: CompiledWorkflow, node_id: str, exits: dict[str, Lowered]
+    ) -> list[str]:
+        """The ``depends`` terms a node needs: every exit task of its upstream nodes."""
+        terms: list[str] = []
+        for up in cw.upstream.get(node_id, ()):
+            lowered = exits.get(up)
+            if lowered is None:
+                continue
+            for name in lowered.exits:
+                terms.append(
+                    f"({name}.Succeeded || {name}.Skipped || {name}.Omitted)"
+                    if name in lowered.guarded
+                    else name
+                )
+        return terms
 
-    def _node_task(self, scope: PlanScope, node: ir.Node, task_name: str) -> dict[str, Any] | None:
-        kind = node.kind
-        path = scope.prefix.child(node.id).render()
+    def lower_node(self, ctx: DagContext, node: ir.Node) -> Lowered | None:
+        """Lower one node with the handler registered for its kind."""
+        from fcomp.backends.argo.nodes import NODE_LOWERINGS
+
+        handler = NODE_LOWERINGS.get(type(node.kind))
+        if handler is None:
+            what = type(node.kind).__name__.removesuffix("Node").lower() or "empty"
+            self.error(
+                codes.UNSUPPORTED_CONSTRUCT,
+                f"{what} nodes are not supported on the Argo target",
+                node,
+            )
+            return None
         try:
-            if isinstance(kind, ir.TaskNode):
-                return self._task_node(scope, node, task_name, path)
-            if isinstance(kind, ir.SubworkflowNode):
-                return self._subworkflow_node(scope, node, task_name, path)
+            return handler(self, ctx, node)
         except PlanError as exc:
-            self._error(codes.INTERNAL_ERROR, f"cannot plan the node's bindings: {exc}", node)
+            self.error(codes.INTERNAL_ERROR, f"cannot plan the node's bindings: {exc}", node)
             return None
-        what = type(kind).__name__.removesuffix("Node").lower() or "empty"
-        self._error(
-            codes.UNSUPPORTED_CONSTRUCT,
-            f"{what} nodes are not supported on the Argo target yet",
-            node,
-        )
-        return None
 
-    def _task_node(
-        self, scope: PlanScope, node: ir.Node, task_name: str, path: str
-    ) -> dict[str, Any] | None:
-        kind = node.kind
-        assert isinstance(kind, ir.TaskNode) and kind.task is not None
-        task = self.compiled.catalog.tasks.find(kind.task)
-        assert task is not None
-        ctx = TaskContext(task, node, scope.cw.workflow, self.config, self.launch_plan)
+    def _outputs_task(
+        self, cw: CompiledWorkflow, scope: PlanScope, exits: dict[str, Lowered]
+    ) -> dict[str, Any]:
         try:
-            unit = lower_task(ctx)
-        except LoweringError as exc:
-            self.diagnostics.extend(exc.diagnostics)
-            return None
-        if not isinstance(unit, PodUnit):
-            self._error(
-                codes.UNSUPPORTED_CONSTRUCT,
-                f"task type '{task.type}' produces a {type(unit).__name__}, not supported on "
-                "the Argo target yet",
-                node,
+            plan = to_json(self.plans.workflow_outputs(scope))
+        except PlanError as exc:
+            plan = "{}"
+            self.diagnostics.append(
+                Diagnostic(Severity.ERROR, codes.INTERNAL_ERROR, str(exc), cw.workflow.source)
             )
-            return None
-        if unit.data_config is not None:
-            self._error(
-                codes.UNSUPPORTED_CONSTRUCT,
-                f"raw-container task '{task.id.name}' (inputs and outputs moved as files) is "
-                "not supported on the Argo target yet",
-                node,
-            )
-            return None
-        if unit.input_values:
-            self._error(
-                codes.UNSUPPORTED_CONSTRUCT,
-                f"task '{task.id.name}' uses input values in its command "
-                f"({', '.join(unit.input_values)}), not supported on the Argo target yet",
-                node,
-            )
-            return None
-        template = self._add_template(
-            task.id.name.rsplit(".", 1)[-1], lambda name: pod_template(name, unit, self.config)
-        )
-        plan = to_json(self.plans.node_inputs(scope, node))
-        return {
-            "name": task_name,
-            "template": template,
+        task: dict[str, Any] = {
+            "name": OUTPUTS_TEMPLATE,
+            "template": OUTPUTS_TEMPLATE,
             "arguments": {
                 "parameters": [
-                    {"name": "node", "value": path},
                     {"name": "plan", "value": plan},
+                    {"name": "report", "value": "{{workflow.parameters." + REPORT_PARAM + "}}"},
                 ]
             },
         }
-
-    def _subworkflow_node(
-        self, scope: PlanScope, node: ir.Node, task_name: str, path: str
-    ) -> dict[str, Any] | None:
-        kind = node.kind
-        assert isinstance(kind, ir.SubworkflowNode)
-        sub = self.compiled.workflow(kind.workflow)
-        assert sub is not None
-        template = self.dag(sub, root=False)
-        sub_inputs = self.templates[template]["inputs"]["parameters"][1:]
-        params = [{"name": SCOPE_PARAM, "value": path}]
-        plans = self.plans.node_inputs(scope, node)
-        names = Namer(ARGO_PARAMETER, reserved={SCOPE_PARAM})
-        for var in sub.workflow.interface.inputs:
-            pname = names.name(f"in-{var}")
-            if var in plans:
-                params.append({"name": pname, "value": to_json(plans[var])})
-            else:
-                params.append({"name": pname, "value": to_json({"literal": _NONE_LITERAL})})
-        assert len(params) == len(sub_inputs) + 1
-        return {"name": task_name, "template": template, "arguments": {"parameters": params}}
+        add_deps(task, self.upstream_exits(cw, END_NODE, exits))
+        return task
 
 
-#: A ``Literal`` holding Flyte's none value (``scalar { none_type {} }``), base64.
-_NONE_LITERAL = "CgIqAA=="
+def finish_task(task: dict[str, Any]) -> dict[str, Any]:
+    """Turn recorded dependencies into ``depends`` (after the other keys, for readability)."""
+    deps = task.pop("_deps", [])
+    if deps:
+        task["depends"] = " && ".join(deps)
+    return task

@@ -4,17 +4,25 @@ plan has a schedule), or a ready-to-submit ``Workflow``."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from fcomp.backends.argo.dags import DagBuilder
+from fcomp.backends.argo.dags import DagBuilder, DagContext, finish_task, set_when
+from fcomp.backends.argo.launchplans import INPUTS_PARAM, REPORT_PARAM
 from fcomp.backends.argo.render import escape
-from fcomp.backends.argo.steps import outputs_template, start_template
-from fcomp.backends.common.plans import b64
+from fcomp.backends.argo.steps import (
+    RUNTIME_TEMPLATES,
+    control_templates,
+    outputs_template,
+    start_template,
+)
+from fcomp.backends.common.names import ARGO_TASK, Namer
+from fcomp.backends.common.plans import PlanScope, b64
 from fcomp.compiler import codes, ir
 from fcomp.compiler.config import Config
 from fcomp.compiler.diagnostics import Diagnostic, Severity
-from fcomp.compiler.passes.results import CompiledProgram
+from fcomp.compiler.passes.results import CompiledProgram, CompiledWorkflow
 
 API_VERSION = "argoproj.io/v1alpha1"
 LABEL_PREFIX = "fcomp.dev/"
@@ -34,10 +42,14 @@ def _labels(pairs: ir.KeyValues) -> dict[str, str]:
 
 
 def _parameters(lp: ir.LaunchPlan, wf: ir.Workflow) -> list[dict[str, Any]]:
-    """Workflow arguments: every input the plan does not fix, with its default as text."""
+    """Workflow arguments: every input the plan does not fix, with its default as text, and
+    the two parameters a parent execution sets on a child (inputs to read, node to report to)."""
     fixed = {name for name, _ in lp.fixed_inputs}
     defaults = {p.var.name: p for p in lp.default_inputs}
-    out: list[dict[str, Any]] = []
+    out: list[dict[str, Any]] = [
+        {"name": INPUTS_PARAM, "value": ""},
+        {"name": REPORT_PARAM, "value": ""},
+    ]
     for name, var in wf.interface.inputs.items():
         if name in fixed:
             continue
@@ -55,7 +67,7 @@ def _parameters(lp: ir.LaunchPlan, wf: ir.Workflow) -> list[dict[str, Any]]:
 
 def _start_args(lp: ir.LaunchPlan, wf: ir.Workflow) -> list[str]:
     fixed = dict(lp.fixed_inputs)
-    args: list[str] = []
+    args: list[str] = ["--inputs-from", "{{workflow.parameters." + INPUTS_PARAM + "}}"]
     for name, var in wf.interface.inputs.items():
         args += ["--type", f"{name}={b64(var.type.pb)}"]
         if name in fixed:
@@ -127,6 +139,26 @@ def _cron(
     return {"apiVersion": API_VERSION, "kind": "CronWorkflow", "metadata": metadata, "spec": spec}
 
 
+def failure_handler(builder: DagBuilder, cw: CompiledWorkflow) -> str | None:
+    """An exit handler running the workflow's failure node when the workflow did not succeed."""
+    node = cw.workflow.failure_node
+    if node is None:
+        return None
+    ctx = DagContext(PlanScope(cw), Namer(ARGO_TASK, reserved=set(RUNTIME_TEMPLATES)), True)
+    lowered = builder.lower_node(ctx, node)
+    if lowered is None:
+        return None
+    for task in lowered.tasks:
+        if task["name"] in lowered.entry:
+            set_when(task, "{{workflow.status}} != Succeeded")
+    name = "fcomp-on-failure"
+    builder.templates[name] = {
+        "name": name,
+        "dag": {"tasks": [finish_task(t) for t in lowered.tasks]},
+    }
+    return name
+
+
 def build_documents(
     compiled: CompiledProgram,
     lp: ir.LaunchPlan,
@@ -134,18 +166,23 @@ def build_documents(
     config: Config,
     options: ArgoOptions,
     diagnostics: list[Diagnostic],
+    object_names: Mapping[str, str],
 ) -> list[dict[str, Any]]:
     """The Argo documents of one launch plan, named ``name``."""
     cw = compiled.workflow(lp.workflow)
     assert cw is not None
     wf = cw.workflow
     builder = DagBuilder(compiled, config, lp, diagnostics)
+    builder.object_names = dict(object_names)
     entry = builder.dag(cw, root=True)
+    on_exit = failure_handler(builder, cw)
+    control = control_templates(config)
     templates = [
         builder.templates[entry],
         *(t for n, t in builder.templates.items() if n != entry),
         start_template(config, _start_args(lp, wf)),
         outputs_template(config),
+        *(control[n] for n in sorted(builder.runtime_templates)),
     ]
     labels = {
         f"{LABEL_PREFIX}launch-plan": name,
@@ -157,6 +194,8 @@ def build_documents(
         **_labels(lp.annotations),
     }
     spec: dict[str, Any] = {"entrypoint": entry}
+    if on_exit is not None:
+        spec["onExit"] = on_exit
     params = _parameters(lp, wf)
     if params:
         spec["arguments"] = {"parameters": params}

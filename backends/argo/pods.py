@@ -12,7 +12,14 @@ import json
 import math
 from typing import Any
 
-from fcomp.backends.argo.render import NODE_PARAM, WORKFLOW_NAME, NodeVars, escape, render_manifest
+from fcomp.backends.argo.render import (
+    INDEX_PARAM,
+    NODE_PARAM,
+    WORKFLOW_NAME,
+    NodeVars,
+    escape,
+    render_manifest,
+)
 from fcomp.backends.common.plans import b64
 from fcomp.compiler.config import Config
 from fcomp.compiler.plugins.units import ExecPolicy, PodUnit
@@ -76,19 +83,33 @@ def bind_container(config: Config, needs_task_template: bool, task_pb: bytes) ->
     }
 
 
-def pod_template(name: str, unit: PodUnit, config: Config) -> dict[str, Any]:
-    """The Argo template running ``unit`` for the node named by its ``node`` parameter."""
-    vars_ = NodeVars(config.storage_prefix, config.raw_prefix, unit.policy.retries > 0)
+#: Environment telling flytekit which array element a map task's pod runs.
+ARRAY_ENV = [
+    {"name": "BATCH_JOB_ARRAY_INDEX_VAR_NAME", "value": "FLYTE_K8S_ARRAY_INDEX"},
+    {"name": "FLYTE_K8S_ARRAY_INDEX", "value": INDEX_PARAM},
+    {"name": "BATCH_JOB_ARRAY_INDEX_OFFSET", "value": "0"},
+]
+
+
+def pod_template(name: str, unit: PodUnit, config: Config, element: bool = False) -> dict[str, Any]:
+    """The Argo template running ``unit`` for the node named by its ``node`` parameter.
+
+    An ``element`` template runs one element of an array node (its ``index`` parameter): it
+    reads the array node's bound inputs and needs no bind step of its own.
+    """
+    vars_ = NodeVars(config.storage_prefix, config.raw_prefix, unit.policy.retries > 0, element)
     pod = render_manifest(dict(unit.pod_spec), vars_)
     containers = pod.get("containers", [])
     main = next(c for c in containers if c.get("name") == escape(unit.primary))
     sidecars = [c for c in containers if c is not main]
     main = {k: v for k, v in main.items() if k != "name"}
+    if element:
+        main["env"] = [*main.get("env", []), *ARRAY_ENV]
 
-    template: dict[str, Any] = {
-        "name": name,
-        "inputs": {"parameters": [{"name": "node"}, {"name": "plan"}]},
-    }
+    params = (
+        [{"name": "node"}, {"name": "index"}] if element else [{"name": "node"}, {"name": "plan"}]
+    )
+    template: dict[str, Any] = {"name": name, "inputs": {"parameters": params}}
     labels = {escape(k): escape(v) for k, v in unit.labels}
     annotations = {escape(k): escape(v) for k, v in unit.annotations}
     if labels or annotations:
@@ -96,10 +117,10 @@ def pod_template(name: str, unit: PodUnit, config: Config) -> dict[str, Any]:
             **({"labels": labels} if labels else {}),
             **({"annotations": annotations} if annotations else {}),
         }
-    template["initContainers"] = [
-        bind_container(config, unit.needs_task_template, unit.task.pb),
-        *pod.get("initContainers", []),
-    ]
+    init = [] if element else [bind_container(config, unit.needs_task_template, unit.task.pb)]
+    init += pod.get("initContainers", [])
+    if init:
+        template["initContainers"] = init
     template["container"] = main
     if sidecars:
         template["sidecars"] = sidecars

@@ -21,13 +21,21 @@ def escape(text: str) -> str:
     return text.replace("{{", _OPEN_BRACES) if "{{" in text else text
 
 
+INDEX_PARAM = "{{inputs.parameters.index}}"
+
+
 @dataclass(frozen=True, slots=True)
 class NodeVars:
-    """How a pod template refers to its node's data (Argo expressions)."""
+    """How a pod template refers to its node's data (Argo expressions).
+
+    An array element (``element``) reads its array node's inputs and writes under
+    ``<node>/<index>/data``.
+    """
 
     storage_prefix: str
     raw_prefix: str
     retries: bool
+    element: bool = False
 
     @property
     def attempt(self) -> str:
@@ -35,14 +43,26 @@ class NodeVars:
         return "{{retries}}" if self.retries else "0"
 
     @property
+    def node_dir(self) -> str:
+        """The node's directory (an array element's own directory for elements)."""
+        node = f"{NODE_PARAM}/{INDEX_PARAM}" if self.element else NODE_PARAM
+        return f"{escape(self.storage_prefix.rstrip('/'))}/{WORKFLOW_NAME}/{node}"
+
+    @property
     def data_dir(self) -> str:
-        """The node's data directory."""
+        """The node's data directory, where its inputs are."""
         return f"{escape(self.storage_prefix.rstrip('/'))}/{WORKFLOW_NAME}/{NODE_PARAM}/data"
+
+    @property
+    def output_dir(self) -> str:
+        """The attempt's output directory."""
+        return f"{self.node_dir}/data/{self.attempt}"
 
     @property
     def raw_dir(self) -> str:
         """The node attempt's raw output directory."""
-        return f"{escape(self.raw_prefix.rstrip('/'))}/{WORKFLOW_NAME}/{NODE_PARAM}/{self.attempt}"
+        node = f"{NODE_PARAM}/{INDEX_PARAM}" if self.element else NODE_PARAM
+        return f"{escape(self.raw_prefix.rstrip('/'))}/{WORKFLOW_NAME}/{node}/{self.attempt}"
 
     def placeholder(self, p: Placeholder) -> str:
         """The Argo text of one placeholder."""
@@ -55,11 +75,13 @@ class NodeVars:
 _PLACEHOLDERS: dict[PlaceholderKind, Callable[[NodeVars, Placeholder], str]] = {
     PlaceholderKind.INPUT: lambda v, p: f"{v.data_dir}/inputs.pb",
     PlaceholderKind.INPUT_PREFIX: lambda v, p: v.data_dir,
-    PlaceholderKind.OUTPUT_PREFIX: lambda v, p: f"{v.data_dir}/{v.attempt}",
+    PlaceholderKind.OUTPUT_PREFIX: lambda v, p: v.output_dir,
     PlaceholderKind.RAW_OUTPUT_PREFIX: lambda v, p: v.raw_dir,
     PlaceholderKind.CHECKPOINT_PREFIX: lambda v, p: f"{v.raw_dir}/_flytecheckpoints",
     PlaceholderKind.PREV_CHECKPOINT: lambda v, p: '""',
-    PlaceholderKind.PER_RETRY_UNIQUE_KEY: lambda v, p: f"{WORKFLOW_NAME}-{NODE_PARAM}-{v.attempt}",
+    PlaceholderKind.PER_RETRY_UNIQUE_KEY: lambda v, p: (
+        f"{WORKFLOW_NAME}-{NODE_PARAM}-{INDEX_PARAM if v.element else ''}-{v.attempt}"
+    ),
     PlaceholderKind.TASK_TEMPLATE_PATH: lambda v, p: f"{v.data_dir}/task.pb",
     PlaceholderKind.NAMESPACE: lambda v, p: "{{workflow.namespace}}",
     PlaceholderKind.EXECUTION_ID: lambda v, p: WORKFLOW_NAME,

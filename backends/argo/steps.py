@@ -48,3 +48,74 @@ def outputs_template(config: Config) -> dict[str, Any]:
             ],
         ),
     }
+
+
+BIND_TEMPLATE = "fcomp-bind"
+BRANCH_TEMPLATE = "fcomp-branch"
+ARRAY_SIZE_TEMPLATE = "fcomp-array-size"
+GATHER_TEMPLATE = "fcomp-gather"
+SIGNAL_TEMPLATE = "fcomp-signal"
+APPROVE_TEMPLATE = "fcomp-approve"
+WAIT_SIGNAL_TEMPLATE = "fcomp-wait-signal"
+#: Every runtime step template name (reserved against task template names).
+RUNTIME_TEMPLATES = frozenset(
+    {
+        START_TEMPLATE,
+        OUTPUTS_TEMPLATE,
+        BIND_TEMPLATE,
+        BRANCH_TEMPLATE,
+        ARRAY_SIZE_TEMPLATE,
+        GATHER_TEMPLATE,
+        SIGNAL_TEMPLATE,
+        APPROVE_TEMPLATE,
+        WAIT_SIGNAL_TEMPLATE,
+    }
+)
+
+
+def _param_args(*names: str) -> list[str]:
+    out: list[str] = []
+    for name in names:
+        out += [f"--{name}", "{{inputs.parameters." + name + "}}"]
+    return out
+
+
+def _runtime_template(config: Config, name: str, command: str, params: list[str]) -> dict[str, Any]:
+    return {
+        "name": name,
+        "inputs": {"parameters": [{"name": p} for p in params]},
+        "container": runtime_container(config, [command, *_param_args(*params)]),
+    }
+
+
+def control_templates(config: Config) -> dict[str, dict[str, Any]]:
+    """The runtime step templates control-flow nodes use, by name."""
+    return {
+        BIND_TEMPLATE: _runtime_template(config, BIND_TEMPLATE, "bind", ["node", "plan"]),
+        BRANCH_TEMPLATE: _runtime_template(
+            config, BRANCH_TEMPLATE, "branch", ["node", "plan", "cases"]
+        ),
+        ARRAY_SIZE_TEMPLATE: _runtime_template(
+            config, ARRAY_SIZE_TEMPLATE, "array-size", ["node", "plan", "inputs"]
+        ),
+        GATHER_TEMPLATE: _runtime_template(
+            config,
+            GATHER_TEMPLATE,
+            "gather",
+            ["node", "size", "outputs", "min-successes", "min-success-ratio"],
+        ),
+        SIGNAL_TEMPLATE: _runtime_template(
+            config, SIGNAL_TEMPLATE, "signal", ["node", "type", "var", "value"]
+        ),
+        APPROVE_TEMPLATE: {"name": APPROVE_TEMPLATE, "suspend": {}},
+        WAIT_SIGNAL_TEMPLATE: {
+            "name": WAIT_SIGNAL_TEMPLATE,
+            "suspend": {},
+            "outputs": {"parameters": [{"name": "value", "valueFrom": {"supplied": {}}}]},
+        },
+    }
+
+
+def sleep_template(seconds: int) -> dict[str, Any]:
+    """A suspend template waiting ``seconds``."""
+    return {"name": f"fcomp-sleep-{seconds}s", "suspend": {"duration": f"{seconds}s"}}

@@ -1,0 +1,96 @@
+"""Launch-plan nodes on Argo: the node's inputs are bound by a runtime step, then a resource
+step creates a Workflow from the referenced plan's WorkflowTemplate and waits for it; the
+child's outputs step writes its outputs to this node (``fcomp-report``)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from fcomp.backends.argo.render import WORKFLOW_NAME, escape
+from fcomp.backends.argo.steps import BIND_TEMPLATE
+from fcomp.backends.common.plans import to_json
+from fcomp.compiler import codes, ir
+
+if TYPE_CHECKING:
+    from fcomp.backends.argo.dags import DagBuilder, DagContext, Lowered
+
+#: Workflow parameters every fcomp WorkflowTemplate declares, for child executions.
+INPUTS_PARAM = "fcomp-inputs"
+REPORT_PARAM = "fcomp-report"
+
+
+def child_template(name: str, template_name: str, storage_prefix: str) -> dict[str, Any]:
+    """A resource template creating a child Workflow of ``template_name``."""
+    manifest = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Workflow",
+        "metadata": {"generateName": f"{template_name[:50]}-"},
+        "spec": {
+            "workflowTemplateRef": {"name": template_name},
+            "arguments": {
+                "parameters": [
+                    {
+                        "name": INPUTS_PARAM,
+                        "value": f"{escape(storage_prefix.rstrip('/'))}/{WORKFLOW_NAME}/"
+                        "{{inputs.parameters.node}}/data/inputs.pb",
+                    },
+                    {
+                        "name": REPORT_PARAM,
+                        "value": f"{WORKFLOW_NAME}/{{{{inputs.parameters.node}}}}",
+                    },
+                ]
+            },
+        },
+    }
+    return {
+        "name": name,
+        "inputs": {"parameters": [{"name": "node"}]},
+        "resource": {
+            "action": "create",
+            "setOwnerReference": True,
+            "successCondition": "status.phase == Succeeded",
+            "failureCondition": "status.phase in (Failed, Error)",
+            "manifest": json.dumps(manifest, sort_keys=True, separators=(",", ":")),
+        },
+    }
+
+
+def lower_launch_plan(b: DagBuilder, ctx: DagContext, node: ir.Node) -> Lowered | None:
+    """Bind the node's inputs, then run the referenced launch plan as a child workflow."""
+    from fcomp.backends.argo.dags import Lowered
+
+    kind = node.kind
+    assert isinstance(kind, ir.LaunchPlanNode)
+    lp = b.compiled.catalog.launch_plans.find(kind.launch_plan)
+    object_name = b.object_names.get(lp.id.name) if lp is not None else None
+    if lp is None or object_name is None:
+        b.error(
+            codes.WORKFLOW_REFERENCE_NOT_FOUND,
+            f"launch plan [{kind.launch_plan.render()}] is not in the input, so there is no "
+            "WorkflowTemplate to run for it",
+            node,
+        )
+        return None
+    bind, run = ctx.names.name(f"{node.id}-inputs"), ctx.names.name(node.id)
+    template = b.add_template(
+        f"lp-{object_name}", lambda name: child_template(name, object_name, b.config.storage_prefix)
+    )
+    path = ctx.path(node)
+    plan = to_json(b.plans.node_inputs(ctx.scope, node))
+    tasks = [
+        {
+            "name": bind,
+            "template": b.use_runtime(BIND_TEMPLATE),
+            "arguments": {
+                "parameters": [{"name": "node", "value": path}, {"name": "plan", "value": plan}]
+            },
+        },
+        {
+            "name": run,
+            "template": template,
+            "arguments": {"parameters": [{"name": "node", "value": path}]},
+            "_deps": [f"{bind}.Succeeded"],
+        },
+    ]
+    return Lowered(tasks, [bind], [bind, run], {run})
