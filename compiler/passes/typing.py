@@ -55,8 +55,9 @@ checked (child to parent passes, parent to child fails, renamed or retyped field
 
 Evaluation never recurses in Python: composite checkers are generators that yield sub-checks and
 receive their results, and :func:`_run` drives them on an explicit stack, so types nested
-arbitrarily deep are fine. Metadata too deep to parse as JSON counts as unusable (not castable)
-unless both sides carry the identical text.
+arbitrarily deep are fine. Sub-check results are memoised per call by object identity, which keeps
+nested unions linear where a direct transcription of Flyte's algorithm is quadratic. Metadata too
+deep to parse as JSON counts as unusable (not castable) unless both sides carry the same text.
 """
 
 from __future__ import annotations
@@ -89,36 +90,74 @@ from fcomp.compiler.ir.types import (
 
 __all__ = ["describe_mismatch", "is_castable"]
 
-# A step of a check: either its result, or a generator that yields sub-steps, is sent their
-# results, and returns its own result.
-_Check: TypeAlias = Generator["_Step", bool, bool]
+
+class _Ask:
+    """A request, yielded by a checker, for a sub-check of ``up`` against ``down``.
+
+    With ``unwrap`` it is Flyte's ``AreTypesCastable`` (a single-variant union upstream is first
+    tried as its variant), without it the downstream type's checker alone. :func:`_run` memoises
+    answers by object identity, so shared sub-types are checked once per run.
+    """
+
+    __slots__ = ("down", "unwrap", "up")
+
+    def __init__(self, up: LiteralType, down: LiteralType, unwrap: bool) -> None:
+        """Ask whether ``up`` casts to ``down``."""
+        self.up = up
+        self.down = down
+        self.unwrap = unwrap
+
+
+# What a checker yields: a request, a nested check, or an already known result. A check is a
+# generator that is sent the result of each thing it yields and returns its own result.
+_Check: TypeAlias = Generator["_Check | _Ask | bool", bool, bool]
 _Step: TypeAlias = "_Check | bool"
 # A checker keyed by the downstream type's class; takes (upstream, downstream).
 _Handler: TypeAlias = Callable[[LiteralType, Any], _Step]
+_Key: TypeAlias = tuple[int, int, bool]
+
+
+def _start(ask: _Ask) -> _Step:
+    """Begin the check an :class:`_Ask` requests."""
+    if ask.unwrap:
+        return _are_castable(ask.up, ask.down)
+    return _dispatch(ask.up, ask.down)
 
 
 def _run(step: _Step) -> bool:
-    """Drive a step to its result on an explicit stack (no Python recursion)."""
+    """Drive a check to its result on an explicit stack (no Python recursion)."""
     if isinstance(step, bool):
         return step
-    stack: list[_Check] = [step]
+    memo: dict[_Key, bool] = {}
+    stack: list[tuple[_Check, _Key | None]] = [(step, None)]
     pending: bool | None = None
     while True:
-        top = stack[-1]
+        top, key = stack[-1]
         try:
             sub = next(top) if pending is None else top.send(pending)
         except StopIteration as done:
             stack.pop()
             result = bool(done.value)
+            if key is not None:
+                memo[key] = result
             if not stack:
                 return result
             pending = result
             continue
+        pending = None
+        sub_key: _Key | None = None
+        if isinstance(sub, _Ask):
+            sub_key = (id(sub.up), id(sub.down), sub.unwrap)
+            if sub_key in memo:
+                pending = memo[sub_key]
+                continue
+            sub = _start(sub)
         if isinstance(sub, bool):
+            if sub_key is not None:
+                memo[sub_key] = sub
             pending = sub
         else:
-            stack.append(sub)
-            pending = None
+            stack.append((sub, sub_key))
 
 
 # --------------------------------------------------------------------------------------------
@@ -143,6 +182,7 @@ def describe_mismatch(upstream: LiteralType, downstream: LiteralType) -> str:
 
 
 def _is_none(t: LiteralType) -> bool:
+    """Whether ``t`` is the NONE simple type (tags and metadata aside)."""
     return isinstance(t, Simple) and t.simple is SimpleType.NONE
 
 
@@ -152,6 +192,7 @@ def _simple_of(t: LiteralType) -> SimpleType:
 
 
 def _single_variant(t: LiteralType) -> LiteralType | None:
+    """The only variant of a one-variant union, else None."""
     return t.variants[0] if isinstance(t, Union) and len(t.variants) == 1 else None
 
 
@@ -161,35 +202,40 @@ def _dispatch(up: LiteralType, down: LiteralType) -> _Step:
 
 
 def _are_castable(up: LiteralType, down: LiteralType) -> _Check:
+    """Flyte's ``AreTypesCastable``: the single variant of a union first, then the type."""
     only = _single_variant(up)
-    if only is not None and (yield _dispatch(only, down)):
+    if only is not None and (yield _Ask(only, down, unwrap=False)):
         return True
-    return (yield _dispatch(up, down))
+    return (yield _Ask(up, down, unwrap=False))
 
 
 def _to_collection(up: LiteralType, down: Collection) -> _Check:
+    """Downstream list: an upstream list whose element is NONE or casts."""
     if not isinstance(up, Collection):
         return False
     if _is_none(up.elem):
         return True
-    return (yield _dispatch(up.elem, down.elem))
+    return (yield _Ask(up.elem, down.elem, unwrap=False))
 
 
 def _to_map(up: LiteralType, down: MapOf) -> _Check:
+    """Downstream map: an upstream map whose value type is NONE or casts."""
     if not isinstance(up, MapOf):
         return False
     if _is_none(up.value):
         return True
-    return (yield _dispatch(up.value, down.value))
+    return (yield _Ask(up.value, down.value, unwrap=False))
 
 
 def _to_blob(up: LiteralType, down: Blob) -> bool:
+    """Downstream blob: an upstream blob; formats equal unless either is empty."""
     if not isinstance(up, Blob):
         return False
     return not up.format or not down.format or up.format == down.format
 
 
 def _to_schema(up: LiteralType, down: Schema) -> bool:
+    """Downstream schema: a schema, or a parquet or format-less structured dataset."""
     if isinstance(up, Schema):
         return _schema_from_schema(up, down)
     if isinstance(up, StructuredDataset):
@@ -200,6 +246,7 @@ def _to_schema(up: LiteralType, down: Schema) -> bool:
 
 
 def _to_structured_dataset(up: LiteralType, down: StructuredDataset) -> _Check:
+    """Downstream structured dataset: NONE, a schema, or a dataset with castable columns."""
     if _is_none(up):
         return True
     if isinstance(up, Schema):
@@ -216,23 +263,24 @@ def _to_structured_dataset(up: LiteralType, down: StructuredDataset) -> _Check:
     for col in down.columns:
         if col.name not in by_name:
             return False
-        if not (yield _dispatch(by_name[col.name], col.type)):
+        if not (yield _Ask(by_name[col.name], col.type, unwrap=False)):
             return False
     return True
 
 
 def _to_union(up: LiteralType, down: Union) -> _Check:
+    """Downstream union: all upstream variants placed, or exactly one variant matching."""
     if isinstance(up, Union):
         for u in up.variants:
             for d in down.variants:
-                if (yield _are_castable(u, d)):
+                if (yield _Ask(u, d, unwrap=True)):
                     break
             else:
                 return False
         return True
     found = False
     for d in down.variants:
-        if (yield _are_castable(up, d)):
+        if (yield _Ask(up, d, unwrap=True)):
             if found:
                 return False
             found = True
@@ -240,6 +288,7 @@ def _to_union(up: LiteralType, down: Union) -> _Check:
 
 
 def _to_simple(up: LiteralType, down: Simple) -> _Step:
+    """Downstream simple type: NONE accepts only NONE, the rest use the fallback checker."""
     if down.simple is SimpleType.NONE:
         return _is_none(up)
     return _trivial(up, down)
@@ -297,10 +346,12 @@ _COLUMN_SIMPLE: Final[dict[SchemaColumnType, SimpleType]] = {
 
 
 def _column_matches(column: SchemaColumnType, simple: SimpleType) -> bool:
+    """Whether a schema column type corresponds to a dataset column's simple type."""
     return _COLUMN_SIMPLE.get(column) is simple
 
 
 def _schema_from_schema(up: Schema, down: Schema) -> bool:
+    """Schema to schema: downstream columns present upstream with the same type."""
     if not up.columns or not down.columns:
         return True
     by_name = {c.name: c.type for c in up.columns}
@@ -308,6 +359,7 @@ def _schema_from_schema(up: Schema, down: Schema) -> bool:
 
 
 def _schema_from_dataset(up: StructuredDataset, down: Schema) -> bool:
+    """Dataset to schema: downstream columns present upstream with matching simple types."""
     if not up.columns or not down.columns:
         return True
     by_name = {c.name: _simple_of(c.type) for c in up.columns}
@@ -315,6 +367,7 @@ def _schema_from_dataset(up: StructuredDataset, down: Schema) -> bool:
 
 
 def _dataset_from_schema(up: Schema, down: StructuredDataset) -> bool:
+    """Schema to dataset: downstream columns present upstream with matching simple types."""
     if not up.columns or not down.columns:
         return True
     by_name = {c.name: c.type for c in up.columns}
@@ -341,6 +394,7 @@ def _equal_fold(a: str, b: str) -> bool:
 
 
 def _parquet_or_empty(fmt: str) -> bool:
+    """Whether a dataset format is empty or parquet (any case)."""
     return not fmt or _equal_fold(fmt, "parquet")
 
 
@@ -372,12 +426,14 @@ def _struct_castable(up_meta: str, down_meta: str, why: list[str] | None = None)
 
 
 def _note(why: list[str] | None, message: str) -> None:
+    """Record a reason when the caller collects them."""
     if why is not None:
         why.append(message)
 
 
 @lru_cache(maxsize=512)
 def _parse(text: str) -> Any:
+    """The metadata text as JSON, or :data:`_UNUSABLE`."""
     try:
         return json.loads(text)
     except (ValueError, RecursionError):
@@ -516,6 +572,7 @@ def _deref(doc: dict[str, Any], node: Any) -> dict[str, Any]:
 
 
 def _types(node: dict[str, Any]) -> frozenset[str] | None:
+    """The set of JSON types a schema node declares, or None."""
     kind = node.get("type")
     if kind is None:
         return None
@@ -537,6 +594,7 @@ def _compare_schemas(
     seen: set[tuple[int, int]],
     why: list[str] | None,
 ) -> _Check:
+    """One node pair of the subset check; yields the checks of nested properties and items."""
     sub = _deref(sub_doc, sub_node)
     sup = _deref(super_doc, super_node)
     if (id(sub), id(sup)) in seen:
@@ -575,6 +633,7 @@ def _compare_schemas(
 
 
 def _enum_covers(sub_enum: Any, super_enum: Any) -> bool:
+    """Whether every upstream enum value is a downstream enum value."""
     if not isinstance(sub_enum, list) or not isinstance(super_enum, list):
         return False
     return all(any(_json_equal(v, w) for w in sub_enum) for v in super_enum)
@@ -587,16 +646,19 @@ _Explainer: TypeAlias = Callable[[LiteralType, Any], str]
 
 
 def _cannot(up: LiteralType, down: LiteralType) -> str:
+    """The common start of a mismatch message."""
     return f"{render_type(up)} cannot be cast to {render_type(down)}"
 
 
 def _inner(t: LiteralType) -> LiteralType | None:
+    """The element type of a list or value type of a map, else None."""
     if isinstance(t, Collection):
         return t.elem
     return t.value if isinstance(t, MapOf) else None
 
 
 def _explain_container(up: LiteralType, down: Collection | MapOf) -> str:
+    """Why a list or map does not cast: kind, or the innermost element pair."""
     kind = "list" if isinstance(down, Collection) else "map"
     if type(up) is not type(down):
         return f"{_cannot(up, down)}: a {kind} is required"
@@ -611,12 +673,14 @@ def _explain_container(up: LiteralType, down: Collection | MapOf) -> str:
 
 
 def _explain_blob(up: LiteralType, down: Blob) -> str:
+    """Why a blob does not cast."""
     if not isinstance(up, Blob):
         return f"{_cannot(up, down)}: a file or directory is required"
     return f"{_cannot(up, down)}: blob format {up.format!r} differs from {down.format!r}"
 
 
 def _explain_schema(up: LiteralType, down: Schema) -> str:
+    """Why a schema does not cast."""
     if isinstance(up, StructuredDataset) and not _parquet_or_empty(up.format):
         return f"{_cannot(up, down)}: only a parquet dataset converts to a schema"
     if isinstance(up, Schema | StructuredDataset):
@@ -625,6 +689,7 @@ def _explain_schema(up: LiteralType, down: Schema) -> str:
 
 
 def _explain_dataset(up: LiteralType, down: StructuredDataset) -> str:
+    """Why a structured dataset does not cast."""
     if isinstance(up, Schema):
         if not _parquet_or_empty(down.format):
             return f"{_cannot(up, down)}: a schema only converts to a parquet dataset"
@@ -637,6 +702,7 @@ def _explain_dataset(up: LiteralType, down: StructuredDataset) -> str:
 
 
 def _explain_union(up: LiteralType, down: Union) -> str:
+    """Why a union does not cast: an unplaced variant, no match, or ambiguity."""
     if isinstance(up, Union):
         for u in up.variants:
             if not any(is_castable(u, d) for d in down.variants):
@@ -648,6 +714,7 @@ def _explain_union(up: LiteralType, down: Union) -> str:
 
 
 def _explain_trivial(up: LiteralType, down: LiteralType) -> str:
+    """Why a simple, enum or unset type does not cast."""
     if _is_none(down):
         return f"{_cannot(up, down)}: only None binds to a None type"
     if up.tag and down.tag != up.tag:
