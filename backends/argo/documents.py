@@ -13,7 +13,9 @@ from fcomp.backends.argo.launchplans import INPUTS_PARAM, REPORT_PARAM
 from fcomp.backends.argo.render import escape
 from fcomp.backends.argo.steps import (
     RUNTIME_TEMPLATES,
+    cache_templates,
     control_templates,
+    dynamic_templates,
     outputs_template,
     start_template,
 )
@@ -139,6 +141,22 @@ def _cron(
     return {"apiVersion": API_VERSION, "kind": "CronWorkflow", "metadata": metadata, "spec": spec}
 
 
+def dynamic_settings(config: Config) -> list[str]:
+    """The settings a dynamic step needs to build its child workflow like this one."""
+    out: list[str] = []
+    for key in (
+        "storage_prefix",
+        "raw_output_prefix",
+        "runtime_image",
+        "namespace",
+        "argo_version",
+    ):
+        value = getattr(config, key)
+        if value:
+            out += ["--set", f"{key}={escape(value)}"]
+    return out
+
+
 def failure_handler(builder: DagBuilder, cw: CompiledWorkflow) -> str | None:
     """An exit handler running the workflow's failure node when the workflow did not succeed."""
     node = cw.workflow.failure_node
@@ -176,7 +194,11 @@ def build_documents(
     builder.object_names = dict(object_names)
     entry = builder.dag(cw, root=True)
     on_exit = failure_handler(builder, cw)
-    control = control_templates(config)
+    control = {
+        **control_templates(config),
+        **cache_templates(config),
+        **dynamic_templates(config, dynamic_settings(config)),
+    }
     templates = [
         builder.templates[entry],
         *(t for n, t in builder.templates.items() if n != entry),

@@ -51,6 +51,10 @@ def outputs_template(config: Config) -> dict[str, Any]:
 
 
 BIND_TEMPLATE = "fcomp-bind"
+CACHE_CHECK_TEMPLATE = "fcomp-cache-check"
+CACHE_PUT_TEMPLATE = "fcomp-cache-put"
+DYNAMIC_TEMPLATE = "fcomp-dynamic"
+CHILD_TEMPLATE = "fcomp-child"
 BRANCH_TEMPLATE = "fcomp-branch"
 ARRAY_SIZE_TEMPLATE = "fcomp-array-size"
 GATHER_TEMPLATE = "fcomp-gather"
@@ -69,6 +73,10 @@ RUNTIME_TEMPLATES = frozenset(
         SIGNAL_TEMPLATE,
         APPROVE_TEMPLATE,
         WAIT_SIGNAL_TEMPLATE,
+        CACHE_CHECK_TEMPLATE,
+        CACHE_PUT_TEMPLATE,
+        DYNAMIC_TEMPLATE,
+        CHILD_TEMPLATE,
     }
 )
 
@@ -119,3 +127,43 @@ def control_templates(config: Config) -> dict[str, dict[str, Any]]:
 def sleep_template(seconds: int) -> dict[str, Any]:
     """A suspend template waiting ``seconds``."""
     return {"name": f"fcomp-sleep-{seconds}s", "suspend": {"duration": f"{seconds}s"}}
+
+
+#: Where the dynamic step writes the child workflow's manifest (an output parameter).
+MANIFEST_PATH = "/tmp/fcomp/manifest.json"
+
+
+def cache_templates(config: Config) -> dict[str, dict[str, Any]]:
+    """Runtime steps of cached tasks: look the outputs up (``hit``/``miss``), store them."""
+    return {
+        CACHE_CHECK_TEMPLATE: _runtime_template(
+            config, CACHE_CHECK_TEMPLATE, "cache-check", ["node", "plan", "key"]
+        ),
+        CACHE_PUT_TEMPLATE: _runtime_template(
+            config, CACHE_PUT_TEMPLATE, "cache-put", ["node", "key"]
+        ),
+    }
+
+
+def dynamic_templates(config: Config, settings: list[str]) -> dict[str, dict[str, Any]]:
+    """Runtime step compiling a dynamic task's ``futures.pb`` into a child Workflow, and the
+    resource step running that child."""
+    dynamic = _runtime_template(config, DYNAMIC_TEMPLATE, "dynamic", ["node", "task"])
+    dynamic["container"]["args"] += ["--target", "argo", "--manifest-out", MANIFEST_PATH, *settings]
+    dynamic["outputs"] = {
+        "parameters": [
+            {"name": "manifest", "valueFrom": {"path": MANIFEST_PATH, "default": ""}},
+        ]
+    }
+    child = {
+        "name": CHILD_TEMPLATE,
+        "inputs": {"parameters": [{"name": "manifest"}]},
+        "resource": {
+            "action": "create",
+            "setOwnerReference": True,
+            "successCondition": "status.phase == Succeeded",
+            "failureCondition": "status.phase in (Failed, Error)",
+            "manifest": "{{inputs.parameters.manifest}}",
+        },
+    }
+    return {DYNAMIC_TEMPLATE: dynamic, CHILD_TEMPLATE: child}

@@ -16,6 +16,8 @@ from fcomp.compiler.plugins.units import PlaceholderKind, PodUnit, Text
 
 PRIMARY = "primary"
 SECRETS_ENV_PREFIX = "_FSEC_"
+#: flytekit gives dynamic tasks their serialization settings in this variable.
+DYNAMIC_ENV = "_F_SS_C"
 SECRETS_DIR = "/etc/flyte/secrets"
 _K8S_RESOURCE_NAMES = {
     "cpu": "cpu",
@@ -243,6 +245,9 @@ def build_pod(ctx: TaskContext) -> PodUnit:
         data_config = target.data_config
     elif isinstance(target, ir.K8sPod) and target.data_config and target.data_config.enabled:
         data_config = target.data_config
+    dynamic = any(
+        e.get("name") == DYNAMIC_ENV for c in pod["containers"] for e in c.get("env") or []
+    )
     return PodUnit(
         task=task,
         pod_spec=pod,
@@ -253,6 +258,7 @@ def build_pod(ctx: TaskContext) -> PodUnit:
         needs_task_template=needs_template,
         input_values=tuple(input_values),
         data_config=data_config,
+        dynamic=dynamic,
     )
 
 

@@ -113,6 +113,8 @@ class PodUnit:
     input_values: tuple[str, ...] = ()
     #: Raw-container data movement (Flyte's copilot), when the task asks for it.
     data_config: ir.DataLoadingConfig | None = None
+    #: Whether the task may be dynamic (write ``futures.pb`` instead of outputs).
+    dynamic: bool = False
 
 
 @dataclass(frozen=True, slots=True)
