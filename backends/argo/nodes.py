@@ -13,15 +13,12 @@ from fcomp.backends.argo.steps import (
     APPROVE_TEMPLATE,
     ARRAY_SIZE_TEMPLATE,
     BRANCH_TEMPLATE,
-    CACHE_CHECK_TEMPLATE,
-    CACHE_PUT_TEMPLATE,
-    CHILD_TEMPLATE,
-    DYNAMIC_TEMPLATE,
     GATHER_TEMPLATE,
     SIGNAL_TEMPLATE,
     WAIT_SIGNAL_TEMPLATE,
     sleep_template,
 )
+from fcomp.backends.argo.tasknodes import lower_pod_node, params
 from fcomp.backends.common.conditions import cases_json
 from fcomp.backends.common.names import ARGO_PARAMETER, Namer
 from fcomp.backends.common.plans import b64, to_json
@@ -33,10 +30,6 @@ Handler = Callable[[DagBuilder, DagContext, ir.Node], Lowered | None]
 
 #: A ``Literal`` holding Flyte's none value (``scalar { none_type {} }``), base64.
 NONE_LITERAL = "CgIqAA=="
-
-
-def _params(**values: str) -> dict[str, Any]:
-    return {"parameters": [{"name": k.replace("_", "-"), "value": v} for k, v in values.items()]}
 
 
 def _pod_unit(b: DagBuilder, ctx: DagContext, node: ir.Node, task_node: ir.Node) -> PodUnit | None:
@@ -79,20 +72,9 @@ def _pod_unit(b: DagBuilder, ctx: DagContext, node: ir.Node, task_node: ir.Node)
 
 
 def lower_task_node(b: DagBuilder, ctx: DagContext, node: ir.Node) -> Lowered | None:
-    """A task: one pod (bind init container + the task's containers)."""
+    """A task node: its task's execution unit (see :mod:`fcomp.backends.argo.tasknodes`)."""
     unit = _pod_unit(b, ctx, node, node)
-    if unit is None:
-        return None
-    short = unit.task.id.name.rsplit(".", 1)[-1]
-    template = b.add_template(short, lambda name: pod_template(name, unit, b.config))
-    name = ctx.names.name(node.id)
-    plan = to_json(b.plans.node_inputs(ctx.scope, node))
-    task = {
-        "name": name,
-        "template": template,
-        "arguments": _params(node=ctx.path(node), plan=plan),
-    }
-    return Lowered([task], [name], [name])
+    return None if unit is None else lower_pod_node(b, ctx, node, unit)
 
 
 def lower_subworkflow(b: DagBuilder, ctx: DagContext, node: ir.Node) -> Lowered | None:
@@ -127,7 +109,7 @@ def lower_branch(b: DagBuilder, ctx: DagContext, node: ir.Node) -> Lowered | Non
             {
                 "name": decide,
                 "template": b.use_runtime(BRANCH_TEMPLATE),
-                "arguments": _params(node=ctx.path(node), plan=plan, cases=cases),
+                "arguments": params(node=ctx.path(node), plan=plan, cases=cases),
             }
         ],
         [decide],
@@ -172,7 +154,7 @@ def lower_gate(b: DagBuilder, ctx: DagContext, node: ir.Node) -> Lowered | None:
         {
             "name": convert,
             "template": b.use_runtime(SIGNAL_TEMPLATE),
-            "arguments": _params(
+            "arguments": params(
                 node=ctx.path(node),
                 type=b64(kind.signal_type.pb),
                 var=kind.output_variable_name,
@@ -227,18 +209,18 @@ def lower_array(b: DagBuilder, ctx: DagContext, node: ir.Node) -> Lowered | None
         {
             "name": size,
             "template": b.use_runtime(ARRAY_SIZE_TEMPLATE),
-            "arguments": _params(node=path, plan=plan, inputs=json.dumps(mapped)),
+            "arguments": params(node=path, plan=plan, inputs=json.dumps(mapped)),
         },
         {
             "name": run,
             "template": fanout,
-            "arguments": _params(node=path, count=count),
+            "arguments": params(node=path, count=count),
             "_deps": [f"{size}.Succeeded"],
         },
         {
             "name": gather,
             "template": b.use_runtime(GATHER_TEMPLATE),
-            "arguments": _params(
+            "arguments": params(
                 node=path,
                 size=count,
                 outputs=outputs,
@@ -266,7 +248,7 @@ def _fanout_template(name: str, element: str, parallelism: int | None) -> dict[s
                 "name": "element",
                 "template": element,
                 "withSequence": {"count": "{{inputs.parameters.count}}"},
-                "arguments": _params(node="{{inputs.parameters.node}}", index="{{item}}"),
+                "arguments": params(node="{{inputs.parameters.node}}", index="{{item}}"),
                 "continueOn": {"failed": True},
             }
         ]
