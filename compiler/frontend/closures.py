@@ -11,6 +11,7 @@ from flyteidl.core import compiler_pb2, tasks_pb2, workflow_pb2
 
 from fcomp.compiler import ir
 from fcomp.compiler.driver import Compilation
+from fcomp.compiler.frontend.workflows import registered_template
 from fcomp.compiler.passes.references import direct_references, transitive_workflows
 from fcomp.compiler.passes.results import CompiledWorkflow
 from fcomp.idl import closure as writer
@@ -27,7 +28,7 @@ def _templates(
             spec = e.message
             assert isinstance(spec, admin_workflow_pb2.WorkflowSpec)
             for t in (spec.template, *spec.sub_workflows):
-                workflows.setdefault(t.id.name, t)
+                workflows.setdefault(t.id.name, registered_template(t) if e.compiled else t)
         elif e.kind is EntityKind.TASK:
             assert isinstance(e.message, tasks_pb2.TaskTemplate)
             tasks.setdefault(e.message.id.name, e.message)

@@ -112,7 +112,7 @@ class ProgramBuilder:
     def add_dynamic_job(self, d: dynamic_job_pb2.DynamicJobSpec, source: Source) -> None:
         """Add a dynamic job spec with its tasks and subworkflows."""
         for t in d.tasks:
-            self.add_task(t.template, source)
+            self.add_task(t, source)
         self.add_subworkflows(d.subworkflows, source, compiled=False)
         job = self._guard(source, lambda: convert_dynamic_job(d, source))
         if job is not None:

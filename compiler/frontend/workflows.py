@@ -17,12 +17,51 @@ START_NODE = "start-node"
 END_NODE = "end-node"
 
 
+def registered_template(t: workflow_pb2.WorkflowTemplate) -> workflow_pb2.WorkflowTemplate:
+    """A compiled template as it was registered: without Flyte's start and end nodes, and with
+    the ``<branch>-`` prefix Flyte's compiler gave every branch child taken off again.
+
+    Compiling the result reproduces the compiled ids exactly, instead of prefixing them twice
+    (``n0-n0`` becoming ``n0-n0-n0``). A child whose id lacks its parent's prefix keeps it.
+    """
+    out = workflow_pb2.WorkflowTemplate()
+    out.CopyFrom(t)
+    kept = [n for n in out.nodes if n.id not in (START_NODE, END_NODE)]
+    del out.nodes[:]
+    out.nodes.extend(kept)
+    roots = list(out.nodes)
+    if out.HasField("failure_node"):
+        roots.append(out.failure_node)
+    # (node, the id the compiler gave it); iterative, so deep nesting cannot overflow.
+    stack = [(n, n.id) for n in roots]
+    while stack:
+        node, compiled_id = stack.pop()
+        if node.WhichOneof("target") != "branch_node":
+            continue
+        ie = node.branch_node.if_else
+        children = [o.then_node for o in ie.other if o.HasField("then_node")]
+        if ie.HasField("case") and ie.case.HasField("then_node"):
+            children.append(ie.case.then_node)
+        if ie.WhichOneof("default") == "else_node":
+            children.append(ie.else_node)
+        prefix = f"{compiled_id}-"
+        for child in children:
+            child_id = child.id
+            if child_id.startswith(prefix) and len(child_id) > len(prefix):
+                child.id = child_id[len(prefix) :]
+            stack.append((child, child_id))
+    return out
+
+
 def convert_workflow(
     t: workflow_pb2.WorkflowTemplate, source: Source, *, compiled: bool = False
 ) -> ir.Workflow:
-    """Convert a workflow template; a compiled one loses Flyte's start and end nodes."""
+    """Convert a workflow template; a compiled one first goes back to its registered form
+    (see :func:`registered_template`)."""
     source = Source(source.file, t.id.name)
-    nodes = [n for n in t.nodes if not (compiled and n.id in (START_NODE, END_NODE))]
+    if compiled:
+        t = registered_template(t)
+    nodes = list(t.nodes)
     policy = t.metadata.on_failure
     return ir.Workflow(
         id=convert_ident(t.id),
