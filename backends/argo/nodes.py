@@ -9,6 +9,7 @@ from typing import Any
 from fcomp.backends.argo.dags import DagBuilder, DagContext, Lowered, add_deps, set_when
 from fcomp.backends.argo.launchplans import lower_launch_plan
 from fcomp.backends.argo.pods import pod_template, seconds
+from fcomp.backends.argo.resources import lower_resource_node
 from fcomp.backends.argo.steps import (
     APPROVE_TEMPLATE,
     ARRAY_SIZE_TEMPLATE,
@@ -24,7 +25,7 @@ from fcomp.backends.common.names import ARGO_PARAMETER, Namer
 from fcomp.backends.common.plans import b64, to_json
 from fcomp.compiler import codes, ir
 from fcomp.compiler.plugins.registry import LoweringError, TaskContext, lower_task
-from fcomp.compiler.plugins.units import PodUnit
+from fcomp.compiler.plugins.units import K8sResourceUnit, PodUnit
 
 Handler = Callable[[DagBuilder, DagContext, ir.Node], Lowered | None]
 
@@ -32,7 +33,9 @@ Handler = Callable[[DagBuilder, DagContext, ir.Node], Lowered | None]
 NONE_LITERAL = "CgIqAA=="
 
 
-def _pod_unit(b: DagBuilder, ctx: DagContext, node: ir.Node, task_node: ir.Node) -> PodUnit | None:
+def _unit(
+    b: DagBuilder, ctx: DagContext, node: ir.Node, task_node: ir.Node
+) -> PodUnit | K8sResourceUnit | None:
     """Lower the task of ``task_node`` (``node`` is the node reported on)."""
     kind = task_node.kind
     assert isinstance(kind, ir.TaskNode) and kind.task is not None
@@ -44,14 +47,8 @@ def _pod_unit(b: DagBuilder, ctx: DagContext, node: ir.Node, task_node: ir.Node)
     except LoweringError as exc:
         b.diagnostics.extend(exc.diagnostics)
         return None
-    if not isinstance(unit, PodUnit):
-        b.error(
-            codes.UNSUPPORTED_CONSTRUCT,
-            f"task type '{task.type}' lowers to a {type(unit).__name__}, which the Argo target "
-            "does not run",
-            node,
-        )
-        return None
+    if isinstance(unit, K8sResourceUnit):
+        return unit
     if unit.data_config is not None:
         b.error(
             codes.UNSUPPORTED_CONSTRUCT,
@@ -72,8 +69,11 @@ def _pod_unit(b: DagBuilder, ctx: DagContext, node: ir.Node, task_node: ir.Node)
 
 
 def lower_task_node(b: DagBuilder, ctx: DagContext, node: ir.Node) -> Lowered | None:
-    """A task node: its task's execution unit (see :mod:`fcomp.backends.argo.tasknodes`)."""
-    unit = _pod_unit(b, ctx, node, node)
+    """A task node: its task's execution unit (pods: :mod:`fcomp.backends.argo.tasknodes`,
+    Kubernetes resources: :mod:`fcomp.backends.argo.resources`)."""
+    unit = _unit(b, ctx, node, node)
+    if isinstance(unit, K8sResourceUnit):
+        return lower_resource_node(b, ctx, node, unit)
     return None if unit is None else lower_pod_node(b, ctx, node, unit)
 
 
@@ -180,8 +180,15 @@ def lower_array(b: DagBuilder, ctx: DagContext, node: ir.Node) -> Lowered | None
             node,
         )
         return None
-    unit = _pod_unit(b, ctx, node, sub)
+    unit = _unit(b, ctx, node, sub)
     if unit is None:
+        return None
+    if not isinstance(unit, PodUnit):
+        b.error(
+            codes.UNSUPPORTED_CONSTRUCT,
+            f"map tasks over '{unit.kind}' tasks are not supported on the Argo target",
+            node,
+        )
         return None
     iface = ctx.scope.cw.interfaces.get(node.id)
     assert iface is not None

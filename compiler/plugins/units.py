@@ -139,6 +139,9 @@ class K8sResourceUnit:
     failure: tuple[Condition, ...]
     policy: ExecPolicy = ExecPolicy()
     needs_task_template: bool = False
+    #: Dotted path of a container list in the manifest where the input-binding init container
+    #: goes (e.g. ``spec.driver.initContainers``); empty: bind in a step before creating it.
+    bind_at: str = ""
     #: Extra data a backend may use (e.g. the Airflow provider operator to use).
     hints: Mapping[str, str] = field(default_factory=dict)
 
