@@ -8,55 +8,14 @@ from typing import Any
 import yaml
 
 from fcomp.backends.argo.documents import CRON_NAME_MAX, ArgoOptions, build_documents
+from fcomp.backends.common.launch_plans import launch_plans
 from fcomp.backends.common.names import Namer, NameRule
-from fcomp.compiler import codes, ir
 from fcomp.compiler.config import Config
-from fcomp.compiler.diagnostics import Diagnostic, Severity, Source
+from fcomp.compiler.diagnostics import Diagnostic
 from fcomp.compiler.driver import Compilation
 
 #: Object names: a DNS label short enough for a CronWorkflow of the same name.
 OBJECT_NAME = NameRule(max_len=CRON_NAME_MAX, allowed="a-z0-9-")
-
-
-def launch_plans(
-    compilation: Compilation, names: Sequence[str], diagnostics: list[Diagnostic]
-) -> list[ir.LaunchPlan]:
-    """The launch plans to build: those named, or every plan plus a default one for each
-    workflow that has none."""
-    program = compilation.program
-    plans = list(program.launch_plans)
-    covered = {lp.workflow.name for lp in plans}
-    for wf_id in program.primary:
-        if wf_id.name not in covered:
-            wf = next(w for w in program.workflows if w.id == wf_id)
-            plans.append(
-                ir.LaunchPlan(
-                    id=ir.Ident(ir.ResourceType.LAUNCH_PLAN, wf_id.name),
-                    workflow=wf_id,
-                    default_inputs=tuple(
-                        ir.Parameter(var, required=not ir.is_none_union(var.type))
-                        for var in wf.interface.inputs.values()
-                    ),
-                    source=wf.source,
-                )
-            )
-    if not names:
-        return plans
-    chosen = []
-    for name in names:
-        found = [lp for lp in plans if lp.id.name == name]
-        if not found:
-            diagnostics.append(
-                Diagnostic(
-                    Severity.ERROR,
-                    codes.UNKNOWN_ENTITY,
-                    f"no launch plan named '{name}' in the input; known: "
-                    + ", ".join(sorted(lp.id.name for lp in plans)),
-                    Source(),
-                )
-            )
-        chosen.extend(found)
-    return chosen
 
 
 def dump_yaml(docs: Sequence[dict[str, Any]]) -> str:
