@@ -1,0 +1,20 @@
+"""The runtime's one failure type: a clear message for the user, exit status 1."""
+
+from __future__ import annotations
+
+
+class StepError(Exception):
+    """A step cannot go on; ``message`` says what, naming the node, path, input or type."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class OutputsMissingError(StepError):
+    """A node has no ``outputs.pb`` in any attempt (it has not run, or was skipped)."""
+
+    def __init__(self, node: str, location: str) -> None:
+        super().__init__(f"node '{node}' has no outputs: no outputs.pb under {location}")
+        self.node = node
+        self.location = location
