@@ -8,7 +8,7 @@ from flyteidl.core import condition_pb2, literals_pb2, workflow_pb2
 
 from fcomp.compiler import ir
 from fcomp.compiler.diagnostics import Source
-from fcomp.compiler.frontend.structs import seconds
+from fcomp.compiler.frontend.structs import checked_seconds, seconds
 from fcomp.compiler.frontend.tasks import (
     convert_extended,
     convert_ident,
@@ -93,7 +93,8 @@ def convert_expr(e: condition_pb2.BooleanExpression) -> ir.BoolExpr:
 def _metadata(m: workflow_pb2.NodeMetadata) -> ir.NodeMetadata:
     return ir.NodeMetadata(
         name=m.name,
-        timeout_s=seconds(m.timeout) if m.HasField("timeout") else None,
+        # NaN marks a timeout that is not a valid duration (reported by the compiler).
+        timeout_s=checked_seconds(m.timeout) if m.HasField("timeout") else None,
         retries=m.retries.retries if m.HasField("retries") else None,
         interruptible=m.interruptible if m.HasField("interruptible") else None,
         cacheable=m.cacheable if m.HasField("cacheable") else None,
@@ -112,9 +113,9 @@ def _if_block(b: workflow_pb2.IfBlock, parent: Source) -> ir.IfBlock:
 
 def _branch(b: workflow_pb2.BranchNode, source: Source) -> ir.BranchNode:
     ie = b.if_else
-    cases = []
-    if ie.HasField("case"):
-        cases.append(_if_block(ie.case, source))
+    # A missing ``case`` stays a case with neither condition nor node, so that the compiler
+    # reports it rather than taking the first ``other`` block for the ``if``.
+    cases = [_if_block(ie.case, source) if ie.HasField("case") else ir.IfBlock(None, None)]
     cases.extend(_if_block(o, source) for o in ie.other)
     default = ie.WhichOneof("default")
     return ir.BranchNode(

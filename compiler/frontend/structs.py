@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from google.protobuf import duration_pb2, struct_pb2
@@ -34,3 +35,19 @@ def _value(v: struct_pb2.Value) -> Any:
 def seconds(d: duration_pb2.Duration) -> float:
     """A ``Duration`` in seconds."""
     return d.seconds + d.nanos / 1e9
+
+
+#: Bounds of a valid ``google.protobuf.Duration`` that also fits Go's ``time.Duration``
+#: (int64 nanoseconds), which is what Flyte converts a node timeout to.
+_MAX_GO_DURATION_NS = 2**63 - 1
+_MAX_DURATION_NANOS = 999_999_999
+
+
+def checked_seconds(d: duration_pb2.Duration) -> float:
+    """A ``Duration`` in seconds, or NaN when it is not a valid duration (nanos out of range,
+    signs that disagree, or too long for Flyte's int64-nanosecond durations)."""
+    if abs(d.nanos) > _MAX_DURATION_NANOS or (d.seconds * d.nanos) < 0:
+        return math.nan
+    if abs(d.seconds * 1_000_000_000 + d.nanos) > _MAX_GO_DURATION_NS:
+        return math.nan
+    return seconds(d)

@@ -152,25 +152,16 @@ def _binding(
                 return None
             return ir.MapOf(value=sub if sub is not None else ir.Unset()), ids
         case ir.Promise():
-            result = _promise(b, var, data, expected, validate_types, scope, src)
-            if result is None:
-                scope.report(messages.NOT_BOUND, src, var=var)
-            return result
+            return _promise(b, var, data, expected, validate_types, scope, src)
         case ir.Scalar(literal=lit):
             return _scalar(var, lit, expected, validate_types, scope, src)
-        case ir.Offloaded(type=t):
-            if t is not None and validate_types and not is_castable(t, expected):
-                scope.report(
-                    messages.MISMATCHING_TYPES,
-                    src,
-                    var=var,
-                    got=ir.render_type(t),
-                    want=ir.render_type(expected),
-                )
-                return None
-            return t, []
+        case ir.Offloaded():
+            # Flyte's compiler knows no offloaded binding (only the runtime offloads literals).
+            got = "offloaded literal"
+        case _:
+            got = "nothing"
     scope.report(
-        messages.MISMATCHING_BINDINGS, src, var=var, want=ir.render_type(expected), got="nothing"
+        messages.MISMATCHING_BINDINGS, src, var=var, want=ir.render_type(expected), got=got
     )
     return None
 
@@ -184,9 +175,13 @@ def _promise(
     scope: Scope,
     source: Source,
 ) -> tuple[ir.LiteralType | None, list[str]] | None:
+    """A promise binding, as Flyte's ``validateBinding`` checks it: only a missing node or
+    output leaves the input unbound (``ParameterNotBound`` besides the cause); a bad variable
+    name, attribute path or type is reported alone."""
     up = b.nodes.get(p.node_id or START_NODE)
     if up is None:
         scope.report(messages.NODE_NOT_FOUND, source, ref=p.node_id)
+        scope.report(messages.NOT_BOUND, source, var=var)
         return None
     m = _VAR_NAME.fullmatch(p.var)
     if m is None:
@@ -197,10 +192,20 @@ def _promise(
     index, name = m.group(1), m.group(2)
     if not up.done:
         interfaces.underlying_interface(b, up, scope.child())
-    outputs = interfaces.effective_outputs(up, scope.child())
+    if up.done and up.iface is None:
+        # The upstream node's interface is broken and was reported where it is; saying here
+        # that none of its outputs exist would only repeat that.
+        return None
+    aliases = scope.child()
+    outputs = interfaces.effective_outputs(up, aliases)
+    if not aliases.ok:
+        # Flyte looks no output up through broken aliases (reported on their node).
+        scope.report(messages.NOT_BOUND, source, var=var)
+        return None
     param = outputs.get(name) if outputs is not None else None
     if param is None:
         scope.report(messages.VARIABLE_NOT_FOUND, source, var=name, node=up.node.id)
+        scope.report(messages.NOT_BOUND, source, var=var)
         return None
     source_type = param.type
     if index is not None:
@@ -249,7 +254,8 @@ def attr_path_type(t: ir.LiteralType, path: tuple[str | int, ...]) -> ir.Literal
         else:
             fields = dataclass_fields(t)
             if fields is not None:
-                key = str(attr)
+                # Flyte looks a field up by the attribute's string value ("" for an index).
+                key = attr if isinstance(attr, str) else ""
                 if key not in fields:
                     return key
                 t = fields[key]

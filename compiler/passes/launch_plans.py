@@ -25,6 +25,17 @@ def check_launch_plan(lp: ir.LaunchPlan, catalog: ir.Catalog) -> list[Diagnostic
         )
         return out
     inputs = wf.interface.inputs
+
+    def untyped(name: str, what: str, field: str) -> None:
+        # Flyte checks a launch plan's inputs when it starts an execution from it
+        # (transformers/k8s validateInputs): a literal of no known type is IDLTypeNotFound.
+        error(
+            codes.IDL_TYPE_NOT_FOUND,
+            f"{what} [{name}] is a literal whose type cannot be inferred; it may have been "
+            "written by a newer flytekit than this Flyte version knows",
+            field,
+        )
+
     for name, lit in lp.fixed_inputs:
         var = inputs.get(name)
         if var is None:
@@ -33,7 +44,9 @@ def check_launch_plan(lp: ir.LaunchPlan, catalog: ir.Catalog) -> list[Diagnostic
                 f"fixed input [{name}] is not an input of workflow [{wf.id.name}]",
                 f"fixed_inputs.{name}",
             )
-        elif lit.type is not None and not is_castable(lit.type, var.type):
+        elif lit.type is None:
+            untyped(name, "fixed input", f"fixed_inputs.{name}")
+        elif not is_castable(lit.type, var.type):
             error(
                 codes.MISMATCHING_TYPES,
                 f"fixed input [{name}] (type [{ir.render_type(lit.type)}]) doesn't match "
@@ -58,7 +71,9 @@ def check_launch_plan(lp: ir.LaunchPlan, catalog: ir.Catalog) -> list[Diagnostic
                 f"default_inputs.{name}",
             )
         default = param.default
-        if default is not None and default.type is not None:
+        if default is not None and default.type is None:
+            untyped(name, "default of input", f"default_inputs.{name}")
+        elif default is not None and default.type is not None:
             if not is_castable(default.type, var.type):
                 error(
                     codes.MISMATCHING_TYPES,

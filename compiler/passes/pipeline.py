@@ -7,6 +7,8 @@ workflow whose tasks or launch plans are missing is not checked further, as in F
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import networkx as nx
 
 from fcomp.compiler import ir, messages
@@ -54,11 +56,16 @@ def _workflow_order(
 
 
 def _check_requirements(wf: ir.Workflow, catalog: ir.Catalog, scope: Scope) -> bool:
-    """Flyte's ``validateAllRequirements``: every task and launch plan ``wf`` (and its
-    subworkflows) uses must be in the input."""
+    """Flyte's ``validateAllRequirements``: every task, launch plan and subworkflow ``wf``
+    (and, through them, its subworkflows) uses must be in the input."""
     local = scope.child()
     for sub in transitive_workflows(wf, catalog):
-        tasks, plans, _ = direct_references(sub)
+        tasks, plans, subs = direct_references(sub)
+        for node, ref in subs:
+            if catalog.workflows.find(ref) is None:
+                local.report(
+                    messages.WORKFLOW_NOT_FOUND, node.source, what="subworkflow", ref=ref.render()
+                )
         for node, ref in tasks:
             if catalog.tasks.find(ref) is None:
                 local.report(messages.TASK_NOT_FOUND, node.source, ref=ref.render())
@@ -79,16 +86,18 @@ def compile_dynamic(
 ) -> CompiledWorkflow | None:
     """Compile a dynamic job spec as Flyte does: a workflow ``dynamic_<node>`` whose interface
     is the dynamic task's (inferred from the output bindings when not given)."""
-    if interface is None:
-        interface = _infer_dynamic_interface(job, catalog)
     wf = ir.Workflow(
         id=ir.Ident(ir.ResourceType.WORKFLOW, name),
-        interface=interface,
+        interface=ir.EMPTY_INTERFACE,
         nodes=job.nodes,
         outputs=job.outputs,
         source=job.source,
     )
-    return compile_workflow(wf, catalog, scope)
+    if not _check_requirements(wf, catalog, scope):
+        return None
+    if interface is None:
+        interface = _infer_dynamic_interface(job, catalog)
+    return compile_workflow(replace(wf, interface=interface), catalog, scope)
 
 
 def _infer_dynamic_interface(job: ir.DynamicJob, catalog: ir.Catalog) -> ir.Interface:

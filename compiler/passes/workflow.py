@@ -2,13 +2,35 @@
 
 from __future__ import annotations
 
-from fcomp.compiler import ir, messages
+import math
+from dataclasses import fields, is_dataclass, replace
+
+from fcomp.compiler import codes, ir, messages
+from fcomp.compiler.diagnostics import Source
+from fcomp.compiler.messages import Message
 from fcomp.compiler.passes import bindings, conditions, interfaces
 from fcomp.compiler.passes.builder import NodeState, WorkflowBuilder
 from fcomp.compiler.passes.graph import build_graph, find_cycle, topological_order, unreachable
 from fcomp.compiler.passes.normalize import normalize_workflow
 from fcomp.compiler.passes.results import END_NODE, START_NODE, CompiledWorkflow
 from fcomp.compiler.passes.scope import Scope
+from fcomp.compiler.quantity import parse_quantity
+
+# Checks Flyte makes when it turns a compiled workflow into the executable workflow
+# (flytepropeller/pkg/compiler/transformers/k8s); fcomp's backends play that part, so the
+# compiler reports them.
+BAD_TIMEOUT = Message(
+    codes.SYNTAX_ERROR, "failed to parse element [node:metadata:timeout]: not a valid duration"
+)
+BAD_RESOURCE_OVERRIDE = Message(
+    codes.WORKFLOW_BUILD_ERROR,
+    "failed to parse resource override [{name}={value}] as a valid quantity",
+)
+ID_COLLISION = Message(
+    codes.VALUE_COLLISION,
+    "node id [{id}] is expected to be unique but is used by two different nodes (a branch "
+    "child is renamed <branch id>-<child id>)",
+)
 
 
 def validate_node(b: WorkflowBuilder, st: NodeState, scope: Scope) -> bool:
@@ -19,11 +41,80 @@ def validate_node(b: WorkflowBuilder, st: NodeState, scope: Scope) -> bool:
         local.report(messages.VALUE_REQUIRED, node.source, what="Id")
     if node.id in (START_NODE, END_NODE):
         return True
+    check_executable(node, local.child())
     if interfaces.underlying_interface(b, st, local.child()) is not None:
         interfaces.effective_outputs(st, local.child())
     if isinstance(node.kind, ir.BranchNode):
         _validate_branch(b, st, node.kind, local.child())
     return local.ok
+
+
+def check_executable(node: ir.Node, scope: Scope) -> None:
+    """What Flyte's k8s transformer rejects in a node (and an array node's sub-node): a
+    timeout that is not a valid duration, a resource override that is not a quantity."""
+    current: ir.Node | None = node
+    while current is not None:
+        timeout = current.metadata.timeout_s
+        if timeout is not None and not math.isfinite(timeout):
+            scope.report(BAD_TIMEOUT, current.source.at(field="metadata.timeout"))
+        kind = current.kind
+        if isinstance(kind, ir.TaskNode):
+            resources = kind.overrides.resources
+            for group, entries in (("requests", resources.requests), ("limits", resources.limits)):
+                for name, value in entries:
+                    if parse_quantity(value) is None:
+                        scope.report(
+                            BAD_RESOURCE_OVERRIDE,
+                            current.source.at(field=f"task_node.overrides.resources.{group}"),
+                            name=name,
+                            value=value,
+                        )
+        current = kind.node if isinstance(kind, ir.ArrayNode) else None
+
+
+def _without_sources(obj: object) -> object:
+    """``obj`` with every ``source`` field emptied (to compare two nodes as specs)."""
+    if is_dataclass(obj) and not isinstance(obj, type):
+        changes: dict[str, object] = {}
+        for f in fields(obj):
+            value = getattr(obj, f.name)
+            new = Source() if f.name == "source" else _without_sources(value)
+            if new is not value:
+                changes[f.name] = new
+        return replace(obj, **changes) if changes else obj
+    if isinstance(obj, tuple):
+        items = tuple(_without_sources(x) for x in obj)
+        return items if any(a is not b for a, b in zip(items, obj, strict=True)) else obj
+    return obj
+
+
+def _branch_children(node: ir.Node) -> list[ir.Node]:
+    """The nodes Flyte's transformer lists after ``node``: its branch children, recursively."""
+    out: list[ir.Node] = []
+    stack = [node]
+    while stack:
+        cur = stack.pop()
+        kind = cur.kind
+        if isinstance(kind, ir.BranchNode):
+            children = [c.then_node for c in kind.cases if c.then_node is not None]
+            if kind.else_node is not None:
+                children.append(kind.else_node)
+            out.extend(children)
+            stack.extend(reversed(children))
+    return out
+
+
+def check_id_collisions(wf: ir.Workflow, scope: Scope) -> None:
+    """Flyte's transformer flattens branch children next to the top-level nodes; a renamed
+    child whose id another, different node has is a ``ValueCollision``."""
+    seen: dict[str, ir.Node] = {n.id: n for n in wf.nodes}
+    for top in wf.nodes:
+        for child in _branch_children(top):
+            other = seen.get(child.id)
+            if other is None:
+                seen[child.id] = child
+            elif _without_sources(other) != _without_sources(child):
+                scope.report(ID_COLLISION, child.source, id=child.id)
 
 
 def _validate_branch(b: WorkflowBuilder, st: NodeState, kind: ir.BranchNode, scope: Scope) -> None:
@@ -80,8 +171,12 @@ def compile_workflow(wf: ir.Workflow, catalog: ir.Catalog, scope: Scope) -> Comp
         return None
     wf = normalize_workflow(wf)
     b = WorkflowBuilder(wf, catalog)
-    interfaces.validate_variables(b.nodes[START_NODE].node, wf.interface.inputs, local)
-    interfaces.validate_variables(b.nodes[END_NODE].node, wf.interface.outputs, local)
+    # As in Flyte, a workflow whose own interface is broken is not checked further.
+    iface_scope = local.child()
+    interfaces.validate_variables(b.nodes[START_NODE].node, wf.interface.inputs, iface_scope)
+    interfaces.validate_variables(b.nodes[END_NODE].node, wf.interface.outputs, iface_scope)
+    if not iface_scope.ok:
+        return None
 
     top_level: list[str] = []
     for node in wf.nodes:
@@ -114,6 +209,8 @@ def compile_workflow(wf: ir.Workflow, catalog: ir.Catalog, scope: Scope) -> Comp
         if lost:
             local.report(messages.UNREACHABLE, wf.source.at(node=START_NODE), nodes=",".join(lost))
 
+    if local.ok:
+        check_id_collisions(wf, local)
     if not local.ok:
         return None
     order = topological_order(graph, top_level)
