@@ -18,8 +18,8 @@ from flyteidl.core import literals_pb2
 
 from fcomp.runtime.codec import parse_message
 from fcomp.runtime.errors import OutputsMissingError, StepError
-from fcomp.runtime.jsonforms import ordered_keys
 from fcomp.runtime.literals import literal_kind, none_literal
+from fcomp.runtime.plainjson import ordered_keys
 from fcomp.runtime.storage import Storage
 
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from flyteidl.core import interface_pb2, literals_pb2, tasks_pb2, types_pb2
 
-from fcomp.runtime import arrays, conditions, jsonforms, textforms
+from fcomp.runtime import arrays, conditions, plainjson, textforms
 from fcomp.runtime.codec import b64_message, json_argument, parse_message, serialize
 from fcomp.runtime.errors import StepError
-from fcomp.runtime.jsonforms import ordered_keys
+from fcomp.runtime.plainjson import ordered_keys
 from fcomp.runtime.plans import Resolver
 from fcomp.runtime.start import workflow_inputs
 from fcomp.runtime.storage import OUTPUTS, Storage, read_uri
@@ -46,7 +46,7 @@ def outputs_as_json(outputs: Any) -> dict[str, Any]:
         )
 
     literals = outputs.literals
-    return {name: jsonforms.to_json(literals[name], load) for name in ordered_keys(literals)}
+    return {name: plainjson.to_json(literals[name], load) for name in ordered_keys(literals)}
 
 
 def read_outputs_json(prefix: str, execution: str, node: str) -> dict[str, Any]:

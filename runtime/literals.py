@@ -39,6 +39,17 @@ def primitive_kind(literal: Any) -> str:
     return str(literal.scalar.primitive.WhichOneof("value") or "")
 
 
+def primitive_literal(field: str, value: Any) -> Any:
+    """``Literal{scalar{primitive{<field>: value}}}`` (``datetime``/``duration`` take messages)."""
+    literal = Literal()
+    target = literal.scalar.primitive
+    if field in ("datetime", "duration"):
+        getattr(target, field).CopyFrom(value)
+    else:
+        setattr(target, field, value)
+    return literal
+
+
 def none_literal() -> Any:
     """``Literal{scalar{none_type{}}}``, Flyte's None."""
     literal = Literal()

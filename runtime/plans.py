@@ -17,8 +17,8 @@ from flyteidl.core import literals_pb2, types_pb2
 from fcomp.runtime.attrpath import resolve_path
 from fcomp.runtime.codec import b64_message, parse_message
 from fcomp.runtime.errors import OutputsMissingError, StepError
-from fcomp.runtime.jsonforms import ordered_keys
 from fcomp.runtime.literals import literal_kind, unwrap_union
+from fcomp.runtime.plainjson import ordered_keys
 from fcomp.runtime.storage import Storage
 from fcomp.runtime.unions import wrap
 

@@ -15,7 +15,6 @@ from flyteidl.core import literals_pb2, types_pb2
 from fcomp.runtime import jsonforms, scalars, textforms
 from fcomp.runtime.codec import b64_message, parse_message
 from fcomp.runtime.errors import StepError
-from fcomp.runtime.jsonforms import ordered_keys
 from fcomp.runtime.literals import (
     describe_type,
     none_variant,
@@ -23,6 +22,7 @@ from fcomp.runtime.literals import (
     scalar_kind,
     type_kind,
 )
+from fcomp.runtime.plainjson import ordered_keys
 from fcomp.runtime.scalars import FormError
 from fcomp.runtime.storage import read_uri
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from flyteidl.core import literals_pb2
 
-from fcomp.runtime import jsonforms, scalars
+from fcomp.runtime import jsonforms, plainjson, scalars
 from fcomp.runtime.errors import StepError
 from fcomp.runtime.literals import (
     MSGPACK,
@@ -23,6 +23,7 @@ from fcomp.runtime.literals import (
     literal_kind,
     none_variant,
     primitive_kind,
+    primitive_literal,
     scalar_kind,
     type_kind,
     unwrap_union,
@@ -31,16 +32,6 @@ from fcomp.runtime.scalars import FormError
 from fcomp.runtime.unions import choose_variant
 
 Literal = literals_pb2.Literal
-
-
-def _primitive(field: str, value: Any) -> Any:
-    literal = Literal()
-    target = literal.scalar.primitive
-    if field in ("datetime", "duration"):
-        getattr(target, field).CopyFrom(value)
-    else:
-        setattr(target, field, value)
-    return literal
 
 
 def _json_text(text: str, literal_type: Any) -> Any:
@@ -61,14 +52,18 @@ def _binary_text(text: str, literal_type: Any) -> Any:
     return jsonforms.from_json(text.strip(), literal_type)
 
 
+def _primitive_parser(field: str, parse: Callable[[str], Any]) -> Callable[[str, Any], Any]:
+    return lambda text, _type: primitive_literal(field, parse(text))
+
+
 _SIMPLE_PARSERS: dict[int, Callable[[str, Any], Any]] = {
     SimpleType.NONE: _none_text,
-    SimpleType.INTEGER: lambda text, _t: _primitive("integer", scalars.parse_int(text)),
-    SimpleType.FLOAT: lambda text, _t: _primitive("float_value", scalars.parse_float(text)),
-    SimpleType.STRING: lambda text, _t: _primitive("string_value", text),
-    SimpleType.BOOLEAN: lambda text, _t: _primitive("boolean", scalars.parse_bool(text)),
-    SimpleType.DATETIME: lambda text, _t: _primitive("datetime", scalars.parse_datetime(text)),
-    SimpleType.DURATION: lambda text, _t: _primitive("duration", scalars.parse_duration(text)),
+    SimpleType.INTEGER: _primitive_parser("integer", scalars.parse_int),
+    SimpleType.FLOAT: _primitive_parser("float_value", scalars.parse_float),
+    SimpleType.STRING: _primitive_parser("string_value", str),
+    SimpleType.BOOLEAN: _primitive_parser("boolean", scalars.parse_bool),
+    SimpleType.DATETIME: _primitive_parser("datetime", scalars.parse_datetime),
+    SimpleType.DURATION: _primitive_parser("duration", scalars.parse_duration),
     SimpleType.BINARY: _binary_text,
     SimpleType.ERROR: lambda text, t: jsonforms.from_json(text, t),
     SimpleType.STRUCT: _json_text,
@@ -136,7 +131,7 @@ def parse_parameter(name: str, text: str, literal_type: Any) -> Any:
 
 
 def _json_dump(literal: Any) -> str:
-    return json.dumps(jsonforms.to_json(literal), ensure_ascii=False)
+    return json.dumps(plainjson.to_json(literal), ensure_ascii=False)
 
 
 def _primitive_text(literal: Any) -> str:
@@ -165,7 +160,7 @@ def _scalar_text(literal: Any) -> str:
         return base64.b64encode(literal.scalar.binary.value).decode("ascii")
     if kind in ("binary", "generic"):
         return _json_dump(literal)
-    uri = jsonforms.to_json(literal)
+    uri = plainjson.to_json(literal)
     return str(uri)
 
 
