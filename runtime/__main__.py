@@ -132,6 +132,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     show = command("show", "print a node's outputs as JSON")
     _node(show)
+
+    check = command("cache-check", "bind a cached task node; print hit (outputs written) or miss")
+    _node(check)
+    _plan(check)
+    check.add_argument(
+        "--key", required=True, help='JSON {"task", "version", "ignore", "overwrite"}'
+    )
+
+    put = command("cache-put", "store a cached task node's outputs under the key of its inputs")
+    _node(put)
+    put.add_argument("--key", required=True, help="the same JSON as for cache-check")
     return parser
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from flyteidl.core import interface_pb2, literals_pb2, tasks_pb2, types_pb2
 
-from fcomp.runtime import arrays, conditions, plainjson, textforms
+from fcomp.runtime import arrays, cache, conditions, plainjson, textforms
 from fcomp.runtime.codec import b64_message, json_argument, parse_message, serialize
 from fcomp.runtime.errors import StepError
 from fcomp.runtime.plainjson import ordered_keys
@@ -155,6 +155,26 @@ def signal(args: Any) -> str | None:
     return None
 
 
+def cache_check(args: Any) -> str | None:
+    """Bind a cached task node; on a cache hit write its outputs. Prints ``hit`` or ``miss``."""
+    storage = _storage(args)
+    key = cache.CacheKey(json_argument(args.key, "--key"))
+    inputs = _bind(storage, args)
+    return "hit" if cache.lookup(storage, args.node, key, inputs) else "miss"
+
+
+def cache_put(args: Any) -> str | None:
+    """Store a cached task node's outputs (latest attempt) under the key of its inputs."""
+    storage = _storage(args)
+    key = cache.CacheKey(json_argument(args.key, "--key"))
+    inputs_path = storage.inputs_path(args.node)
+    inputs = parse_message(
+        storage.read(inputs_path, args.node), LiteralMap, f"node '{args.node}': {inputs_path}"
+    )
+    cache.store(storage, args.node, key, inputs, storage.latest_outputs(args.node))
+    return None
+
+
 def show(args: Any) -> str | None:
     """Print a node's latest outputs as JSON."""
     storage = _storage(args)
@@ -171,4 +191,6 @@ COMMANDS: dict[str, Callable[[Any], str | None]] = {
     "outputs": outputs,
     "signal": signal,
     "show": show,
+    "cache-check": cache_check,
+    "cache-put": cache_put,
 }

@@ -90,13 +90,14 @@ class Ran:
 class Runtime:
     """Runs ``fcomp-runtime`` commands in-process against one storage prefix and execution."""
 
-    def __init__(self, prefix: str) -> None:
+    def __init__(self, prefix: str, execution: str = EXEC) -> None:
         self.prefix = prefix
-        self.storage = Storage(prefix, EXEC)
+        self.execution = execution
+        self.storage = Storage(prefix, execution)
 
     def __call__(self, command: str, *args: str) -> Ran:
         out, err = io.StringIO(), io.StringIO()
-        argv = [command, "--prefix", self.prefix, "--exec", EXEC, *args]
+        argv = [command, "--prefix", self.prefix, "--exec", self.execution, *args]
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
                 status = main(argv)
