@@ -7,6 +7,7 @@ from typing import Any
 
 from fcomp.compiler import codes, ir
 from fcomp.compiler.diagnostics import Diagnostic, Severity, Source
+from fcomp.compiler.passes.podspec import pod_spec_errors
 from fcomp.compiler.quantity import is_dns1123_label, parse_quantity
 
 
@@ -27,72 +28,22 @@ def check_resources(resources: ir.Resources, source: Source, out: list[Diagnosti
                 )
 
 
-# Fields of a Kubernetes PodSpec / Container whose JSON type we check, as Go's unmarshal does.
-_POD_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
-    "containers": list,
-    "initContainers": list,
-    "volumes": list,
-    "tolerations": list,
-    "nodeSelector": dict,
-    "affinity": dict,
-    "securityContext": dict,
-    "serviceAccountName": str,
-    "restartPolicy": str,
-    "hostNetwork": bool,
-    "schedulerName": str,
-    "priorityClassName": str,
-    "imagePullSecrets": list,
-    "terminationGracePeriodSeconds": int,
-    "activeDeadlineSeconds": int,
-}
-_CONTAINER_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
-    "name": str,
-    "image": str,
-    "command": list,
-    "args": list,
-    "env": list,
-    "resources": dict,
-    "volumeMounts": list,
-    "ports": list,
-    "workingDir": str,
-}
-
-
-def _bad_fields(obj: dict[str, Any], table: dict[str, type | tuple[type, ...]]) -> list[str]:
-    bad = []
-    for key, want in table.items():
-        if key in obj and obj[key] is not None:
-            value = obj[key]
-            if not isinstance(value, want) or (want is int and isinstance(value, bool)):
-                bad.append(key)
-    return bad
-
-
 def check_pod_spec(spec: Any, source: Source, out: list[Diagnostic]) -> None:
     """A pod spec must decode as a Kubernetes PodSpec, with DNS-1123 container names."""
     if spec is None:
         _error(out, codes.INVALID_VALUE, "invalid value [k8s pod spec]: missing", source)
         return
-    if not isinstance(spec, dict):
-        _error(out, codes.INVALID_VALUE, "invalid value [k8s pod spec]: not an object", source)
-        return
-    bad = _bad_fields(spec, _POD_FIELD_TYPES)
-    containers = spec.get("containers") or []
-    if isinstance(containers, list):
-        for i, c in enumerate(containers):
-            if not isinstance(c, dict):
-                bad.append(f"containers[{i}]")
-                continue
-            bad.extend(f"containers[{i}].{k}" for k in _bad_fields(c, _CONTAINER_FIELD_TYPES))
+    bad = pod_spec_errors(spec)
     if bad:
         _error(
             out,
             codes.INVALID_VALUE,
-            f"invalid value [k8s pod spec]: wrong type for {', '.join(bad)}",
+            f"invalid value [k8s pod spec]: not a Kubernetes PodSpec (wrong type at "
+            f"{', '.join(bad)})",
             source.at(field="k8s_pod.pod_spec"),
         )
         return
-    for i, c in enumerate(containers):
+    for i, c in enumerate(spec.get("containers") or []):
         name = c.get("name") or ""
         if not is_dns1123_label(name):
             _error(

@@ -584,6 +584,17 @@ CASES: list[Case] = [
         [(codes.INVALID_VALUE, "", "k8s pod spec")],
     ),
     Case(
+        # Go's decoder rejects the whole PodSpec for a resource quantity that does not parse.
+        "InvalidValue/pod-spec-bad-quantity",
+        _with(
+            basic,
+            _pod_spec(
+                {"containers": [{"name": "primary", "resources": {"limits": {"cpu": "2 cores"}}}]}
+            ),
+        ),
+        [(codes.INVALID_VALUE, "", "containers[0].resources.limits.cpu")],
+    ),
+    Case(
         "InvalidValue/container-name-not-dns-1123",
         _with(basic, _pod_spec({"containers": [{"name": "Primary_Container", "image": "i"}]})),
         [(codes.INVALID_VALUE, "", "'Primary_Container' is not a DNS-1123 label")],
