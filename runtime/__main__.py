@@ -110,7 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     gather = command("gather", "gather an array node's element outputs into lists")
     _node(gather)
     gather.add_argument("--size", required=True, help="number of elements")
-    gather.add_argument("--outputs", required=True, help="base64 VariableMap of the outputs")
+    gather.add_argument(
+        "--outputs", required=True, help="JSON {name: base64 LiteralType} of the node's outputs"
+    )
     gather.add_argument("--min-successes", default="", help="elements that must succeed")
     gather.add_argument("--min-success-ratio", default="", help="fraction that must succeed")
 

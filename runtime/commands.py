@@ -9,7 +9,13 @@ from typing import Any
 from flyteidl.core import interface_pb2, literals_pb2, tasks_pb2, types_pb2
 
 from fcomp.runtime import arrays, cache, conditions, plainjson, textforms
-from fcomp.runtime.codec import b64_message, json_argument, parse_message, serialize
+from fcomp.runtime.codec import (
+    argument_text,
+    b64_message,
+    json_argument,
+    parse_message,
+    serialize,
+)
 from fcomp.runtime.errors import StepError
 from fcomp.runtime.plainjson import ordered_keys
 from fcomp.runtime.plans import Resolver
@@ -107,10 +113,24 @@ def _optional_number(text: str, option: str, kind: type[int] | type[float]) -> A
         raise StepError(f"{option} must be {noun}, got {text!r}") from None
 
 
+def _output_names(value: str) -> list[str]:
+    """The array node's output names: ``--outputs`` is JSON ``{name: base64 LiteralType}`` (or a
+    base64 ``VariableMap``)."""
+    text = argument_text(value, "--outputs").strip()
+    if not text.startswith("{"):
+        return ordered_keys(b64_message(text, interface_pb2.VariableMap, "--outputs").variables)
+    types = json_argument(text, "--outputs")
+    if not isinstance(types, dict):
+        raise StepError("--outputs must be a JSON object of base64 types by output name")
+    for name, encoded in types.items():
+        b64_message(encoded, types_pb2.LiteralType, f"--outputs type of '{name}'")
+    return ordered_keys(types)
+
+
 def gather(args: Any) -> str | None:
     """Gather an array node's element outputs into lists and write them as its outputs."""
     storage = _storage(args)
-    variables = b64_message(args.outputs, interface_pb2.VariableMap, "--outputs").variables
+    names = _output_names(args.outputs)
     size = _optional_number(args.size, "--size", int)
     if size is None or size < 0:
         raise StepError(f"--size must be a count of elements, got {args.size!r}")
@@ -119,7 +139,7 @@ def gather(args: Any) -> str | None:
     if successes is not None and ratio is not None:
         raise StepError("give --min-successes or --min-success-ratio, not both")
     needed = arrays.required_successes(size, successes, ratio)
-    outputs = arrays.gather(storage, args.node, size, ordered_keys(variables), needed)
+    outputs = arrays.gather(storage, args.node, size, names, needed)
     _write_outputs(storage, args.node, outputs)
     return None
 

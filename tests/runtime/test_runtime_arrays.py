@@ -41,6 +41,16 @@ def test_all_elements_gathered_in_index_order(runtime: Runtime) -> None:
     assert gathered(runtime) == expected
 
 
+def test_outputs_as_json_of_types(runtime: Runtime) -> None:
+    finish(runtime, "n2", 0, 4)
+    types = json.dumps({name: b64(v.type) for name, v in OUTPUTS.variables.items()})
+    ran = runtime("gather", "--node", "n2", "--size", "1", "--outputs", types)
+    assert (ran.status, ran.err) == (0, "")
+    assert gathered(runtime).literals["o1"] == to_literal(["4"], list[str])
+    bad = runtime("gather", "--node", "n2", "--size", "1", "--outputs", '{"o0": "??"}')
+    assert bad.status == 1 and "--outputs type of 'o0' is not valid base64" in bad.err
+
+
 def test_latest_attempt_of_an_element_wins(runtime: Runtime) -> None:
     finish(runtime, "n2", 0, 1, attempt=0)
     finish(runtime, "n2", 0, 2, attempt=1)
