@@ -19,6 +19,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse that exits with status 1 on usage errors, like every other runtime failure."""
 
     def error(self, message: str) -> NoReturn:
+        """Print the usage and the message, exit 1."""
         self.print_usage(sys.stderr)
         self.exit(1, f"{self.prog}: error: {message}\n")
 
@@ -51,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     common = [_common()]
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        """A subcommand taking the common options."""
         sub: argparse.ArgumentParser = commands.add_parser(
             name, parents=common, help=help_text, description=help_text
         )

@@ -46,6 +46,7 @@ def outputs_as_json(outputs: Any) -> dict[str, Any]:
     """An output ``LiteralMap`` as plain JSON, names in natural order, offloaded values loaded."""
 
     def load(literal: Any) -> Any:
+        """The literal an offloaded literal points at."""
         uri = literal.offloaded_metadata.uri
         return parse_message(
             read_uri(uri, "an offloaded literal"), literals_pb2.Literal, f"offloaded literal {uri}"

@@ -114,6 +114,7 @@ def _comparison(expr: dict[str, Any], inputs: Any) -> bool:
 
 def _conjunction(combine: Callable[[bool, bool], bool]) -> Callable[[Any, Any], bool]:
     def evaluate_both(parts: Any, inputs: Any) -> bool:
+        """Both sides evaluated, then combined."""
         if not isinstance(parts, list) or len(parts) != 2:
             raise StepError(f"'and'/'or' take a list of two expressions, got {parts!r}")
         left = evaluate(parts[0], inputs)
