@@ -110,3 +110,7 @@ ALL.append(compile)
 from fcomp.cli.build import build  # noqa: E402
 
 ALL.append(build)
+
+from fcomp.cli.run import run  # noqa: E402
+
+ALL.append(run)

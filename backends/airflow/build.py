@@ -1,0 +1,193 @@
+"""``fcomp build --target airflow``: one DAG module per launch plan.
+
+Each module defines one DAG whose id is the launch plan's name (sanitised), with the plan's
+schedule, typed ``params`` (fixed inputs are not params), retries and timeouts per task,
+``max_active_tasks`` from the plan's max parallelism and ``catchup=False``. The operators come
+from the configured flavour (``airflow_flavour``: ``kubernetes`` or ``local``). Building never
+imports Airflow: the generated files do.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from fcomp.backends.airflow import params as param_forms
+from fcomp.backends.airflow.emit import EmitContext, as_datetime
+from fcomp.backends.airflow.graph import FlowBuilder
+from fcomp.backends.airflow.model import ALL_SUCCESS, TASK_ID_MAX, Flow
+from fcomp.backends.airflow.module import FLAVOURS, DagSettings, write_module
+from fcomp.backends.airflow.pysource import Expr, comment
+from fcomp.backends.airflow.schedule import schedule_expr
+from fcomp.backends.common.launch_plans import launch_plans
+from fcomp.backends.common.names import Namer, NameRule, short_hash
+from fcomp.compiler import codes, ir
+from fcomp.compiler.config import Config
+from fcomp.compiler.diagnostics import Diagnostic, Severity
+from fcomp.compiler.driver import Compilation
+from fcomp.compiler.passes.results import CompiledWorkflow
+
+#: DAG ids: Airflow allows letters, digits, ``_``, ``.`` and ``-``, up to 250 characters.
+DAG_ID = NameRule(max_len=200, allowed="a-zA-Z0-9_.-", lowercase=False)
+#: Longest DAG file name (without ``.py``).
+FILE_NAME_MAX = 120
+#: Airflow's limit on a tag's length.
+TAG_MAX = 100
+#: A fixed start date for scheduled DAGs (runs start from the first schedule after it).
+START_DATE = (2024, 1, 1)
+
+
+def build_airflow(
+    compilation: Compilation, config: Config, names: Sequence[str] = ()
+) -> tuple[dict[str, str], list[Diagnostic]]:
+    """File name -> DAG module source for every chosen launch plan, and the diagnostics."""
+    assert compilation.compiled is not None
+    diagnostics: list[Diagnostic] = []
+    dag_ids = dag_names(compilation)
+    file_of = file_names(dag_ids)
+    out: dict[str, str] = {}
+    for lp in launch_plans(compilation, names, diagnostics):
+        cw = compilation.compiled.workflow(lp.workflow)
+        assert cw is not None
+        errors_before = _errors(diagnostics)
+        flow = FlowBuilder(compilation.compiled, config, lp, diagnostics, dag_ids).build(cw)
+        _check_flow(flow, config, lp, diagnostics)
+        if _errors(diagnostics) > errors_before:
+            continue
+        dag_id = dag_ids[lp.id.name]
+        ctx = EmitContext(config.airflow_flavour, flow.ops, file_of, _kickoff(lp))
+        settings = dag_settings(lp, cw, dag_id, config, flow, ctx, diagnostics)
+        out[file_of[dag_id]] = write_module(flow, settings, ctx)
+    return out, diagnostics
+
+
+def dag_names(compilation: Compilation) -> dict[str, str]:
+    """The DAG id of every launch plan of the input, by launch-plan name."""
+    ids = Namer(DAG_ID)
+    return {lp.id.name: ids.name(lp.id.name) for lp in launch_plans(compilation, (), [])}
+
+
+def dag_files(compilation: Compilation) -> dict[str, str]:
+    """The DAG file name of every launch plan of the input, by launch-plan name."""
+    dag_ids = dag_names(compilation)
+    files = file_names(dag_ids)
+    return {name: files[dag_id] for name, dag_id in dag_ids.items()}
+
+
+def _errors(diagnostics: list[Diagnostic]) -> int:
+    return sum(d.severity is Severity.ERROR for d in diagnostics)
+
+
+def _kickoff(lp: ir.LaunchPlan) -> str:
+    return lp.schedule.kickoff_time_input_arg if lp.schedule is not None else ""
+
+
+def _check_flow(
+    flow: Flow, config: Config, lp: ir.LaunchPlan, diagnostics: list[Diagnostic]
+) -> None:
+    """Report steps the flavour cannot run and task ids over Airflow's length limit."""
+    emitters = FLAVOURS[config.airflow_flavour]
+    for op in flow.ops.values():
+        if type(op.step) not in emitters:
+            unit = getattr(op.step, "unit", None)
+            what = f"task type '{unit.task.type}'" if unit is not None else type(op.step).__name__
+            diagnostics.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    codes.UNSUPPORTED_CONSTRUCT,
+                    f"{what} (task '{op.id}') cannot run with the Airflow "
+                    f"'{config.airflow_flavour}' flavour",
+                    lp.source,
+                )
+            )
+        if len(op.id) > TASK_ID_MAX:
+            diagnostics.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    codes.UNSUPPORTED_CONSTRUCT,
+                    f"task id '{op.id[:60]}...' is {len(op.id)} characters long; Airflow allows "
+                    f"{TASK_ID_MAX} (subworkflows nested too deep)",
+                    lp.source,
+                )
+            )
+
+
+def dag_settings(
+    lp: ir.LaunchPlan,
+    cw: CompiledWorkflow,
+    dag_id: str,
+    config: Config,
+    flow: Flow,
+    ctx: EmitContext,
+    diagnostics: list[Diagnostic],
+) -> DagSettings:
+    """The ``DAG(...)`` arguments of a launch plan's DAG."""
+    wf = cw.workflow
+    kwargs: dict[str, Expr] = {
+        "dag_id": dag_id,
+        "description": f"Flyte launch plan {lp.id.name}",
+    }
+    schedule, problem = schedule_expr(lp.schedule)
+    if problem:
+        diagnostics.append(
+            Diagnostic(
+                Severity.ERROR,
+                codes.UNSUPPORTED_CONSTRUCT,
+                problem,
+                lp.source.at(field="entity_metadata.schedule"),
+            )
+        )
+    kwargs["schedule"] = schedule
+    if schedule is not None:
+        kwargs["start_date"] = as_datetime(*START_DATE)
+        if not lp.active:
+            kwargs["is_paused_upon_creation"] = True
+    kwargs["catchup"] = False
+    if lp.max_parallelism > 0:
+        kwargs["max_active_tasks"] = lp.max_parallelism
+    if lp.concurrency is not None and lp.concurrency.max_concurrency > 0:
+        kwargs["max_active_runs"] = lp.concurrency.max_concurrency
+    if wf.metadata.on_failure is ir.FailurePolicy.FAIL_IMMEDIATELY and all(
+        op.trigger_rule == ALL_SUCCESS for op in flow.ops.values()
+    ):
+        kwargs["fail_fast"] = True
+    specs = param_forms.param_specs(lp, wf)
+    if specs:
+        kwargs["params"] = {
+            s.name: ctx.param(s.schema, s.default, s.has_default, s.description) for s in specs
+        }
+    kwargs["tags"] = _tags(wf.metadata.tags)
+    header = (
+        comment(f"launch plan: {lp.id.name}"),
+        comment(f"workflow: {wf.id.name}"),
+        comment(f"flavour: {config.airflow_flavour}"),
+    )
+    settings = {
+        "prefix": config.storage_prefix,
+        "raw": config.raw_prefix,
+        "namespace": config.namespace,
+    }
+    return DagSettings(dag_id, str(kwargs["description"]), header, kwargs, settings)
+
+
+def _tags(pairs: ir.KeyValues) -> list[str]:
+    tags = ["fcomp"]
+    for key, value in pairs:
+        tag = f"{key}:{value}" if value else key
+        tags.append(tag if len(tag) <= TAG_MAX else tag[: TAG_MAX - 3] + "...")
+    return sorted(set(tags), key=tags.index)
+
+
+def file_names(dag_ids: Mapping[str, str]) -> dict[str, str]:
+    """File name of each DAG id: a module name (``.`` and ``-`` become ``_``), with a short
+    hash of the id when two ids would share one."""
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for dag_id in dag_ids.values():
+        base = re.sub(r"[^A-Za-z0-9_]", "_", dag_id)[:FILE_NAME_MAX]
+        if not base[:1].isalpha():
+            base = "dag_" + base
+        name = base if base not in taken else f"{base}_{short_hash(dag_id)}"
+        taken.add(name)
+        out[dag_id] = name + ".py"
+    return out

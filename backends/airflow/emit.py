@@ -1,0 +1,178 @@
+"""What every flavour shares when it writes operators: imports, variable names, operator
+arguments from the execution policy, Jinja-safe text for templated fields, ``Param`` values,
+and the operators that are the same in every flavour (join, sleep, approve)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from fcomp.backends.airflow import steps
+from fcomp.backends.airflow.model import ALL_SUCCESS, Op
+from fcomp.backends.airflow.pysource import Call, Expr, Name, call
+from fcomp.compiler.plugins.units import ExecPolicy
+
+#: File name endings Airflow loads as template files when a templated string ends with them.
+_TEMPLATE_EXTS = (".json", ".yaml", ".yml", ".sh", ".bash", ".sql", ".hql")
+
+SDK = "airflow.sdk"
+
+
+def templated(text: str) -> str:
+    """Text for a Jinja-templated operator field that renders to exactly ``text``: every ``{``
+    becomes an expression printing it (so no ``{{``, ``{%`` or ``{#`` of the input is ever
+    read as Jinja), and a text ending like a template file name is not loaded as one."""
+    out = text.replace("{", "{{ '{' }}")
+    if out.endswith(_TEMPLATE_EXTS):
+        out += "{{ '' }}"
+    return out
+
+
+def timedelta(seconds: float) -> Call:
+    """``datetime.timedelta(seconds=...)``."""
+    return call(
+        "datetime.timedelta", seconds=seconds if not float(seconds).is_integer() else int(seconds)
+    )
+
+
+@dataclass
+class EmitContext:
+    """State while one DAG module is written."""
+
+    flavour: str
+    ops: Mapping[str, Op]
+    #: File name of each DAG of the build, by DAG id (launch-plan nodes run them).
+    files: Mapping[str, str] = field(default_factory=dict)
+    #: The input receiving a scheduled run's time, if any.
+    kickoff: str = ""
+    imports: dict[str, set[str]] = field(default_factory=dict)
+    preludes: set[str] = field(default_factory=set)
+    _vars: dict[str, str] = field(default_factory=dict)
+    _taken: set[str] = field(default_factory=set)
+
+    def need(self, module: str, *names: str) -> None:
+        """Import ``names`` from ``module`` (or the module itself when none are given)."""
+        self.imports.setdefault(module, set()).update(names)
+
+    def use(self, prelude: str, _name: str) -> None:
+        """Copy prelude ``prelude`` into the module (it defines ``_name``)."""
+        self.preludes.add(prelude)
+
+    def var(self, op_id: str) -> str:
+        """The Python variable holding an operator."""
+        found = self._vars.get(op_id)
+        if found is not None:
+            return found
+        base = re.sub(r"\W", "_", op_id.replace(".", "__"), flags=re.ASCII)
+        if not base or not base[0].isalpha():
+            base = "t_" + base
+        name, n = base, 2
+        while name in self._taken or name in _RESERVED:
+            name, n = f"{base}_{n}", n + 1
+        self._taken.add(name)
+        self._vars[op_id] = name
+        return name
+
+    def templated(self, text: str) -> str:
+        """See :func:`templated`."""
+        return templated(text)
+
+    def param(
+        self,
+        schema: Mapping[str, Any],
+        default: Any = None,
+        has_default: bool = False,
+        description: str = "",
+    ) -> Call:
+        """An Airflow ``Param``."""
+        self.need(SDK, "Param")
+        args: tuple[Expr, ...] = (default,) if has_default else ()
+        kwargs: dict[str, Expr] = {k: _schema_value(v) for k, v in schema.items()}
+        if description:
+            kwargs["description"] = description
+        return Call(call("Param").func, args, tuple(kwargs.items()))
+
+
+def _schema_value(value: Any) -> Expr:
+    if isinstance(value, dict):
+        return {k: _schema_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_schema_value(v) for v in value]
+    assert isinstance(value, str | int | float | bool) or value is None
+    return value
+
+
+#: Names the generated module binds itself.
+_RESERVED = {"dag", "datetime", "FCOMP", "DAG", "Param", "TaskGroup"}
+
+
+def policy_kwargs(policy: ExecPolicy) -> dict[str, Expr]:
+    """Retries (immediately, as Flyte does) and the per-attempt timeout."""
+    out: dict[str, Expr] = {}
+    if policy.retries > 0:
+        out["retries"] = policy.retries
+        out["retry_delay"] = timedelta(0)
+    timeout = policy.attempt_timeout_s
+    if timeout and math.isfinite(timeout) and timeout > 0:
+        out["execution_timeout"] = timedelta(timeout)
+    return out
+
+
+def common_kwargs(ctx: EmitContext, op: Op) -> dict[str, Expr]:
+    """``task_id``, the trigger rule when not the default, and the step's policy."""
+    out: dict[str, Expr] = {"task_id": op.local_id}
+    if op.trigger_rule != ALL_SUCCESS:
+        out["trigger_rule"] = op.trigger_rule
+    unit = getattr(op.step, "unit", None)
+    policy = getattr(unit, "policy", None)
+    if isinstance(policy, ExecPolicy):
+        out.update(policy_kwargs(policy))
+    if any(isinstance(v, Call) and v.func == call("datetime.timedelta").func for v in out.values()):
+        ctx.need("datetime")
+    return out
+
+
+def emit_join(ctx: EmitContext, op: Op, step: steps.Join) -> Expr:
+    """A join: an empty operator with the op's trigger rule."""
+    ctx.need("airflow.providers.standard.operators.empty", "EmptyOperator")
+    return call("EmptyOperator", **common_kwargs(ctx, op))
+
+
+def emit_sleep(ctx: EmitContext, op: Op, step: steps.Sleep) -> Expr:
+    """A sleep gate: a deferrable wait measured from the task's start."""
+    ctx.need("airflow.providers.standard.sensors.time_delta", "WaitSensor")
+    ctx.need("datetime")
+    seconds = step.seconds if math.isfinite(step.seconds) and step.seconds > 0 else 0
+    return call(
+        "WaitSensor", time_to_wait=timedelta(seconds), deferrable=True, **common_kwargs(ctx, op)
+    )
+
+
+def emit_approve(ctx: EmitContext, op: Op, step: steps.Approve) -> Expr:
+    """An approve gate: approval continues, rejection fails the node."""
+    ctx.need("airflow.providers.standard.operators.hitl", "ApprovalOperator")
+    return call(
+        "ApprovalOperator",
+        subject=templated(step.subject),
+        body=templated(step.body),
+        fail_on_reject=True,
+        **common_kwargs(ctx, op),
+    )
+
+
+#: Writes the operator of one task: ``(context, op, op.step) -> expression``.
+Emitter = Callable[[EmitContext, Op, Any], Expr]
+
+SHARED: dict[type, Emitter] = {
+    steps.Join: emit_join,
+    steps.Sleep: emit_sleep,
+    steps.Approve: emit_approve,
+}
+
+
+def as_datetime(year: int, month: int, day: int) -> Call:
+    """A timezone-aware UTC ``datetime.datetime`` literal."""
+    return call("datetime.datetime", year, month, day, tzinfo=Name("datetime.timezone.utc"))

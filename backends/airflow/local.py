@@ -1,0 +1,167 @@
+"""The ``local`` flavour: each step is an operator of :mod:`.prelude.local` running on the
+Airflow worker; a task node runs ``fcomp-runtime bind`` and then the task's command as a
+process, with the command's placeholders filled in with real paths under the storage prefix.
+
+The task's image, resources, volumes and scheduling fields do not apply to a process on the
+worker; its environment variables do (secret variables must be in the worker's environment).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fcomp.backends.airflow import steps
+from fcomp.backends.airflow.emit import EmitContext, Emitter, common_kwargs
+from fcomp.backends.airflow.model import Op
+from fcomp.backends.airflow.pysource import Attr, Call, Expr, Name, call
+from fcomp.backends.common.plans import b64
+from fcomp.compiler.plugins.units import Placeholder, PodUnit, Text
+
+PRELUDE = "local"
+
+
+def text_parts(text: Text | str) -> str | list[Any]:
+    """A command string as data: the string itself when it has no placeholders, else its
+    plain parts and ``{"ph": kind}`` for each placeholder."""
+    if isinstance(text, str):
+        return text
+    plain = text.plain()
+    if plain is not None:
+        return plain
+    return [p if isinstance(p, str) else {"ph": _kind(p)} for p in text.parts]
+
+
+def _kind(p: Placeholder) -> str:
+    return p.kind.value
+
+
+def task_spec(unit: PodUnit, step: steps.Task) -> dict[str, Any]:
+    """What the worker needs to run a task node's command."""
+    main = next(c for c in unit.pod_spec.get("containers", []) if c.get("name") == unit.primary)
+    argv = [text_parts(t) for t in [*(main.get("command") or []), *(main.get("args") or [])]]
+    env: list[list[Any]] = []
+    secrets: list[str] = []
+    for var in main.get("env") or []:
+        if "value" in var:
+            env.append([var["name"], text_parts(var["value"])])
+        elif "secretKeyRef" in (var.get("valueFrom") or {}):
+            secrets.append(var["name"])
+    spec: dict[str, Any] = {"node": step.node}
+    if step.element is not None:
+        spec["element"] = True
+    else:
+        spec["plan"] = step.plan
+        if unit.needs_task_template:
+            spec["template"] = b64(unit.task.pb)
+    spec["argv"] = argv
+    if env:
+        spec["env"] = env
+    if secrets:
+        spec["secrets"] = secrets
+    if step.cache is not None:
+        spec["cache"] = step.cache.key
+    if unit.dynamic and step.element is None:
+        spec["dynamic"] = True
+        spec["task"] = b64(unit.task.pb)
+    return spec
+
+
+def _step(ctx: EmitContext, op: Op, kind: str, spec: dict[str, Any], **extra: Expr) -> Call:
+    ctx.use(PRELUDE, "FcompStep")
+    return call("FcompStep", **common_kwargs(ctx, op), step=kind, spec=spec, **extra)
+
+
+def emit_start(ctx: EmitContext, op: Op, step: steps.Start) -> Expr:
+    """The start task."""
+    spec: dict[str, Any] = {
+        "types": dict(step.types),
+        "fixed": dict(step.fixed),
+        "defaults": dict(step.defaults),
+    }
+    if step.shift:
+        spec["shift"] = dict(step.shift)
+    if ctx.kickoff:
+        spec["kickoff"] = ctx.kickoff
+    return _step(ctx, op, "start", spec)
+
+
+def emit_task(ctx: EmitContext, op: Op, step: steps.Task) -> Expr:
+    """A task node (or, mapped over its size task's chunks, a map task's elements)."""
+    spec = task_spec(step.unit, step)
+    if not op.mapped_over:
+        return _step(ctx, op, "task", spec)
+    ctx.use(PRELUDE, "FcompStep")
+    partial = call(
+        Attr(Name("FcompStep"), "partial"), **common_kwargs(ctx, op), step="task", spec=spec
+    )
+    return call(Attr(partial, "expand"), chunk=Attr(Name(ctx.var(op.mapped_over)), "output"))
+
+
+def emit_outputs(ctx: EmitContext, op: Op, step: steps.Outputs) -> Expr:
+    """The outputs task."""
+    return _step(ctx, op, "outputs", {"plan": step.plan})
+
+
+def emit_branch(ctx: EmitContext, op: Op, step: steps.Branch) -> Expr:
+    """A branch node's decision."""
+    ctx.use(PRELUDE, "FcompBranch")
+    spec = {
+        "node": step.node,
+        "plan": step.plan,
+        "cases": step.cases,
+        "targets": [list(t) for t in step.targets],
+    }
+    return call("FcompBranch", **common_kwargs(ctx, op), spec=spec)
+
+
+def emit_array_size(ctx: EmitContext, op: Op, step: steps.ArraySize) -> Expr:
+    """A map's size task."""
+    spec = {"node": step.node, "plan": step.plan, "inputs": list(step.inputs)}
+    return _step(ctx, op, "array-size", spec)
+
+
+def emit_gather(ctx: EmitContext, op: Op, step: steps.Gather) -> Expr:
+    """A map's gather task."""
+    spec: dict[str, Any] = {"node": step.node, "outputs": step.outputs, "size_from": step.size_from}
+    if step.min_successes is not None:
+        spec["min_successes"] = step.min_successes
+    if step.min_success_ratio is not None:
+        spec["min_success_ratio"] = float(step.min_success_ratio)
+    return _step(ctx, op, "gather", spec)
+
+
+def emit_signal(ctx: EmitContext, op: Op, step: steps.Signal) -> Expr:
+    """A signal gate."""
+    ctx.use(PRELUDE, "FcompSignal")
+    spec = {"node": step.node, "type": step.type, "var": step.var}
+    return call(
+        "FcompSignal",
+        **common_kwargs(ctx, op),
+        spec=spec,
+        subject=ctx.templated(f"Signal {step.signal_id}"),
+        body=ctx.templated(f"Enter the value of Flyte signal '{step.signal_id}'."),
+        params={step.var: ctx.param(step.schema)},
+    )
+
+
+def emit_child(ctx: EmitContext, op: Op, step: steps.Child) -> Expr:
+    """A launch-plan node."""
+    spec = {
+        "node": step.node,
+        "plan": step.plan,
+        "dag_id": step.dag_id,
+        "file": ctx.files.get(step.dag_id, ""),
+    }
+    return _step(ctx, op, "child", spec)
+
+
+EMITTERS: dict[type, Emitter] = {
+    steps.Start: emit_start,
+    steps.Task: emit_task,
+    steps.Outputs: emit_outputs,
+    steps.Branch: emit_branch,
+    steps.ArraySize: emit_array_size,
+    steps.Gather: emit_gather,
+    steps.Signal: emit_signal,
+    steps.Child: emit_child,
+}

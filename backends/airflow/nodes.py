@@ -1,0 +1,235 @@
+"""How each node kind becomes Airflow tasks (one handler per kind, in a registry).
+
+Branches: a branch task evaluates the cases with Flyte's rules (runtime ``branch``) and
+follows the chosen case's entry tasks; Airflow skips the others (and, through the default
+``all_success`` rule, everything after them); a join task with ``none_failed_min_one_success``
+ends the branch, so nodes after it run exactly when the chosen case succeeded. Maps: a size
+task binds the inputs and returns the element indices in chunks, a mapped task
+(``.partial().expand()``) runs each chunk, and a gather task (``none_skipped``: it runs when
+elements failed, and is skipped with the branch case it is in) collects the outputs with the
+map's success criteria.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from fcomp.backends.airflow import steps
+from fcomp.backends.airflow.graph import Context, FlowBuilder
+from fcomp.backends.airflow.model import NONE_FAILED_MIN_ONE_SUCCESS, NONE_SKIPPED, Lowered
+from fcomp.backends.common.caching import cache_key_json
+from fcomp.backends.common.conditions import cases_json
+from fcomp.backends.common.plans import PlanScope, b64, to_json
+from fcomp.compiler import codes, ir
+from fcomp.compiler.plugins.registry import LoweringError, TaskContext, lower_task
+from fcomp.compiler.plugins.units import K8sResourceUnit, PodUnit
+
+Handler = Callable[[FlowBuilder, Context, ir.Node], Lowered | None]
+
+#: A ``Literal`` holding Flyte's none value (``scalar { none_type {} }``), base64.
+NONE_LITERAL = "CgIqAA=="
+
+
+def one(op_id: str) -> Lowered:
+    """A node lowered to a single task."""
+    return Lowered([op_id], [op_id], [op_id])
+
+
+def task_unit(
+    b: FlowBuilder, ctx: Context, node: ir.Node, task_node: ir.Node
+) -> PodUnit | K8sResourceUnit | None:
+    """Lower the task of ``task_node`` to its execution unit (``node`` is reported on)."""
+    kind = task_node.kind
+    assert isinstance(kind, ir.TaskNode) and kind.task is not None
+    task = b.compiled.catalog.tasks.find(kind.task)
+    assert task is not None
+    tctx = TaskContext(task, task_node, ctx.scope.cw.workflow, b.config, b.launch_plan)
+    try:
+        unit = lower_task(tctx)
+    except LoweringError as exc:
+        b.diagnostics.extend(exc.diagnostics)
+        return None
+    if isinstance(unit, PodUnit):
+        problem = ""
+        if unit.data_config is not None:
+            problem = "moves its inputs and outputs as files (raw-container data config)"
+        elif unit.input_values:
+            problem = f"uses input values in its command ({', '.join(unit.input_values)})"
+        if problem:
+            b.error(
+                codes.UNSUPPORTED_CONSTRUCT,
+                f"task '{task.id.name}' {problem}, not supported on the Airflow target",
+                node,
+            )
+            return None
+    return unit
+
+
+def lower_task_node(b: FlowBuilder, ctx: Context, node: ir.Node) -> Lowered | None:
+    """A task node: one task binding the inputs and running the unit (a cached task looks its
+    outputs up first and stores them after)."""
+    unit = task_unit(b, ctx, node, node)
+    if unit is None:
+        return None
+    plan = to_json(b.plans.node_inputs(ctx.scope, node))
+    if isinstance(unit, K8sResourceUnit):
+        return one(b.flow.add(ctx.group, node.id, steps.Resource(ctx.path(node), plan, unit)).id)
+    cache = None
+    if unit.policy.cache is not None:
+        cache = steps.Cache(cache_key_json(unit.task, unit.policy.cache, b.launch_plan))
+    step = steps.Task(ctx.path(node), plan, unit, cache=cache)
+    return one(b.flow.add(ctx.group, node.id, step).id)
+
+
+def lower_subworkflow(b: FlowBuilder, ctx: Context, node: ir.Node) -> Lowered | None:
+    """A subworkflow: a task group; its nodes live under the subworkflow node's path."""
+    kind = node.kind
+    assert isinstance(kind, ir.SubworkflowNode)
+    sub = b.compiled.workflow(kind.workflow)
+    assert sub is not None
+    plans = b.plans.node_inputs(ctx.scope, node)
+    inputs = {v: plans.get(v, {"literal": NONE_LITERAL}) for v in sub.workflow.interface.inputs}
+    group = b.flow.add_group(ctx.group, node.id, tooltip=sub.id.name)
+    inner = Context(PlanScope(sub, ctx.scope.prefix.child(node.id), inputs), group.id)
+    first = len(b.flow.ops)
+    b.workflow(sub, inner)
+    ids = list(b.flow.ops)[first:]
+    if not ids:
+        return one(b.flow.add(group.id, "empty", steps.Join()).id)
+    inside = set(ids)
+    has_down = {u for i in ids for u in b.flow.ops[i].upstream if u in inside}
+    entry = [i for i in ids if not any(u in inside for u in b.flow.ops[i].upstream)]
+    exits = [i for i in ids if i not in has_down]
+    return Lowered(entry, exits, ids)
+
+
+def lower_branch(b: FlowBuilder, ctx: Context, node: ir.Node) -> Lowered | None:
+    """A branch: decide, run the chosen case, join."""
+    kind = node.kind
+    assert isinstance(kind, ir.BranchNode)
+    plan = to_json(b.plans.node_inputs(ctx.scope, node))
+    cases = json.dumps(cases_json(kind), sort_keys=True, separators=(",", ":"))
+    decide = b.flow.add(ctx.group, node.id, steps.Branch(ctx.path(node), plan, cases, ()))
+    case_nodes = [c.then_node for c in kind.cases if c.then_node is not None]
+    if kind.else_node is not None:
+        case_nodes.append(kind.else_node)
+    targets: list[tuple[str, ...]] = []
+    exits: list[str] = []
+    ops = [decide.id]
+    for case in case_nodes:
+        lowered = b.lower(ctx, case)
+        if lowered is None:
+            targets.append(())
+            continue
+        own = [u for u in b.upstream_exits(ctx.scope.cw, case.id, ctx.done) if u != decide.id]
+        for op_id in lowered.entry:
+            b.flow.ops[op_id].after([decide.id, *own])
+        targets.append(tuple(lowered.entry))
+        exits += lowered.exits
+        ops += lowered.ops
+    decide.step = steps.Branch(ctx.path(node), plan, cases, tuple(targets))
+    join = b.flow.add(ctx.group, f"{node.id}-join", steps.Join(), NONE_FAILED_MIN_ONE_SUCCESS)
+    join.after(exits or [decide.id])
+    return Lowered([decide.id], [join.id], [*ops, join.id])
+
+
+def lower_gate(b: FlowBuilder, ctx: Context, node: ir.Node) -> Lowered | None:
+    """Sleep: a deferrable wait from the task's start. Approve: a human-in-the-loop approval
+    (its outputs are its inputs, resolved through it at compile time). Signal: a
+    human-in-the-loop entry whose value the runtime turns into the node's output."""
+    kind = node.kind
+    assert isinstance(kind, ir.GateNode)
+    title = node.metadata.name or node.id
+    step: steps.Step
+    if kind.kind is ir.GateKind.SLEEP:
+        step = steps.Sleep(kind.sleep_s)
+    elif kind.kind is ir.GateKind.APPROVE:
+        step = steps.Approve(f"Approve {title}", f"Flyte approve gate '{kind.signal_id}'")
+    elif kind.kind is ir.GateKind.SIGNAL and kind.signal_type is not None:
+        from fcomp.backends.airflow.params import schema_for
+
+        step = steps.Signal(
+            ctx.path(node),
+            kind.signal_id,
+            b64(kind.signal_type.pb),
+            kind.output_variable_name,
+            schema_for(kind.signal_type),
+        )
+    else:
+        b.error(codes.VALUE_REQUIRED, "gate node waits for nothing", node)
+        return None
+    return one(b.flow.add(ctx.group, node.id, step).id)
+
+
+def lower_array(b: FlowBuilder, ctx: Context, node: ir.Node) -> Lowered | None:
+    """A map task: size, mapped elements, gather."""
+    kind = node.kind
+    assert isinstance(kind, ir.ArrayNode)
+    sub = kind.node
+    if sub is None or not isinstance(sub.kind, ir.TaskNode):
+        b.error(
+            codes.UNSUPPORTED_CONSTRUCT,
+            "array nodes over anything but a task are not supported on the Airflow target",
+            node,
+        )
+        return None
+    unit = task_unit(b, ctx, node, sub)
+    if unit is None:
+        return None
+    if not isinstance(unit, PodUnit):
+        b.error(
+            codes.UNSUPPORTED_CONSTRUCT,
+            f"map tasks over '{unit.kind}' tasks are not supported on the Airflow target",
+            node,
+        )
+        return None
+    iface = ctx.scope.cw.interfaces.get(node.id)
+    assert iface is not None
+    bound = set(kind.bound_inputs)
+    mapped = tuple(
+        n for n, v in iface.inputs.items() if isinstance(v.type, ir.Collection) and n not in bound
+    )
+    path = ctx.path(node)
+    plan = to_json(b.plans.node_inputs(ctx.scope, node))
+    size = b.flow.add(ctx.group, node.id, steps.ArraySize(path, plan, mapped))
+    element = steps.Task(path, "", unit, element=steps.Element({}, mapped, path))
+    run = b.flow.add(ctx.group, f"{node.id}-map", element)
+    run.mapped_over = size.id
+    run.after([size.id])
+    outputs = json.dumps(
+        {n: b64(v.type.pb) for n, v in iface.outputs.items()}, sort_keys=True, separators=(",", ":")
+    )
+    gather_step = steps.Gather(path, outputs, size.id, kind.min_successes, kind.min_success_ratio)
+    gather = b.flow.add(ctx.group, f"{node.id}-gather", gather_step, NONE_SKIPPED)
+    gather.after([size.id, run.id])
+    return Lowered([size.id], [gather.id], [size.id, run.id, gather.id])
+
+
+def lower_launch_plan(b: FlowBuilder, ctx: Context, node: ir.Node) -> Lowered | None:
+    """A launch-plan node: bind the inputs, run the plan's DAG as a child run, wait for it;
+    the child's outputs task writes its outputs to this node."""
+    kind = node.kind
+    assert isinstance(kind, ir.LaunchPlanNode)
+    lp = b.compiled.catalog.launch_plans.find(kind.launch_plan)
+    dag_id = b.dag_ids.get(lp.id.name) if lp is not None else None
+    if dag_id is None:
+        b.error(
+            codes.WORKFLOW_REFERENCE_NOT_FOUND,
+            f"launch plan [{kind.launch_plan.render()}] is not in the input, so there is no "
+            "DAG to run for it",
+            node,
+        )
+        return None
+    plan = to_json(b.plans.node_inputs(ctx.scope, node))
+    return one(b.flow.add(ctx.group, node.id, steps.Child(ctx.path(node), plan, dag_id)).id)
+
+
+NODE_LOWERINGS: dict[type, Handler] = {
+    ir.TaskNode: lower_task_node,
+    ir.SubworkflowNode: lower_subworkflow,
+    ir.BranchNode: lower_branch,
+    ir.GateNode: lower_gate,
+    ir.ArrayNode: lower_array,
+    ir.LaunchPlanNode: lower_launch_plan,
+}

@@ -1,0 +1,1 @@
+"""Fixed source the generated DAG modules carry (never imported by fcomp)."""

@@ -1,0 +1,376 @@
+"""Operators of the ``local`` flavour: every step runs as a process on the Airflow worker.
+
+fcomp never imports this module: :mod:`fcomp.backends.airflow.module` copies its source into
+each generated DAG file (below the generated file's own docstring), so a DAG file needs only
+Airflow and, on the worker, ``fcomp`` (for ``python -m fcomp.runtime``) and the tasks' code.
+Every operator here has no templated fields: the specs they carry are data, never rendered.
+The module-level ``FCOMP`` dict (storage prefixes) is defined by the generated code.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from typing import Any
+
+from airflow.providers.standard.operators.branch import BaseBranchOperator  # noqa: TID251
+from airflow.providers.standard.operators.hitl import HITLEntryOperator  # noqa: TID251
+from airflow.sdk import BaseOperator  # noqa: TID251
+from airflow.sdk.exceptions import AirflowException  # noqa: TID251
+
+FCOMP: dict[str, Any] = {}  # the generated module assigns its settings
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def fcomp_exec_id(context: Any) -> str:
+    """The execution id: the run id made path-safe (``runtime/CONTRACT.md``)."""
+    return _UNSAFE.sub("-", context["run_id"])
+
+
+def fcomp_attempt(context: Any) -> int:
+    """The attempt number, 0 first (Airflow's try number starts at 1)."""
+    return max(0, int(context["ti"].try_number) - 1)
+
+
+def fcomp_run(
+    log: Any, argv: list[str], env: dict[str, str] | None = None, capture: bool = False
+) -> str:
+    """Run a process, logging its output; its stdout when ``capture``; fail on a non-zero exit."""
+    full_env = dict(os.environ)
+    full_env["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), full_env.get("PATH", "")])
+    full_env.update(env or {})
+    proc = subprocess.run(argv, env=full_env, capture_output=True, text=True, check=False)
+    for line in proc.stderr.splitlines():
+        log.info("%s", line)
+    if not capture:
+        for line in proc.stdout.splitlines():
+            log.info("%s", line)
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-20:])
+        raise AirflowException(f"{os.path.basename(argv[0])} exited with {proc.returncode}: {tail}")
+    return proc.stdout
+
+
+def fcomp_runtime(log: Any, context: Any, command: str, *args: str, capture: bool = False) -> str:
+    """``fcomp-runtime COMMAND --prefix P --exec E ARGS...`` (``python -m fcomp.runtime``)."""
+    argv = [sys.executable, "-m", "fcomp.runtime", command]
+    argv += ["--prefix", FCOMP["prefix"], "--exec", fcomp_exec_id(context), *args]
+    return fcomp_run(log, argv, capture=capture)
+
+
+def fcomp_node_values(context: Any, node: str, index: int | None = None) -> dict[str, str]:
+    """The values of the task command's placeholders for a node (an array element's when
+    ``index`` is given), as ``runtime/CONTRACT.md`` lays the data out."""
+    exec_id = fcomp_exec_id(context)
+    attempt = str(fcomp_attempt(context))
+    own = node if index is None else f"{node}/{index}"
+    base = f"{FCOMP['prefix'].rstrip('/')}/{exec_id}"
+    data = f"{base}/{node}/data"
+    raw = f"{FCOMP['raw'].rstrip('/')}/{exec_id}/{own}/{attempt}"
+    return {
+        "input": f"{data}/inputs.pb",
+        "inputPrefix": data,
+        "outputPrefix": f"{base}/{own}/data/{attempt}",
+        "rawOutputDataPrefix": raw,
+        "checkpointOutputPrefix": f"{raw}/_flytecheckpoints",
+        "prevCheckpointPrefix": '""',
+        "perRetryUniqueKey": f"{exec_id}-{node}-{'' if index is None else index}-{attempt}",
+        "taskTemplatePath": f"{data}/task.pb",
+        "namespace": FCOMP.get("namespace", ""),
+        "executionId": exec_id,
+        "attempt": attempt,
+    }
+
+
+def fcomp_render(parts: Any, values: dict[str, str]) -> str:
+    """A command string: plain parts as they are, placeholders (``{"ph": kind}``) filled in."""
+    if isinstance(parts, str):
+        return parts
+    return "".join(p if isinstance(p, str) else values[p["ph"]] for p in parts)
+
+
+def fcomp_task_env(spec: Any, values: dict[str, str], index: int | None) -> dict[str, str]:
+    """The task process's environment: the container's variables (secrets from the worker's
+    own environment), and the array index for a map task element."""
+    env: dict[str, str] = {}
+    for name, parts in spec.get("env", []):
+        env[name] = fcomp_render(parts, values)
+    for name in spec.get("secrets", []):
+        if name not in os.environ:
+            raise AirflowException(
+                f"the task reads secret variable {name}, which the worker's environment lacks"
+            )
+    if index is not None:
+        env["BATCH_JOB_ARRAY_INDEX_VAR_NAME"] = "FLYTE_K8S_ARRAY_INDEX"
+        env["FLYTE_K8S_ARRAY_INDEX"] = str(index)
+        env["BATCH_JOB_ARRAY_INDEX_OFFSET"] = "0"
+    return env
+
+
+def fcomp_task(op: Any, context: Any) -> None:
+    """A task node: look up the cache, bind the inputs, run the task's command, store the
+    cache; a map task element runs each index of its chunk."""
+    spec = op.spec
+    if spec.get("element"):
+        failed = []
+        for index in op.chunk or []:
+            values = fcomp_node_values(context, spec["node"], index)
+            argv = [fcomp_render(a, values) for a in spec["argv"]]
+            try:
+                fcomp_run(op.log, argv, fcomp_task_env(spec, values, index))
+            except AirflowException as error:
+                failed.append(f"element {index}: {error}")
+        if failed:
+            raise AirflowException("; ".join(failed))
+        return None
+    node, plan = spec["node"], spec["plan"]
+    cache = spec.get("cache")
+    if cache:
+        found = fcomp_runtime(
+            op.log,
+            context,
+            "cache-check",
+            "--node",
+            node,
+            "--plan",
+            plan,
+            "--key",
+            cache,
+            capture=True,
+        )
+        if found.strip() == "hit":
+            op.log.info("cache hit: outputs reused")
+            return None
+    bind = ["--node", node, "--plan", plan]
+    if spec.get("template"):
+        bind += ["--task-template", spec["template"]]
+    fcomp_runtime(op.log, context, "bind", *bind)
+    values = fcomp_node_values(context, node)
+    argv = [fcomp_render(a, values) for a in spec["argv"]]
+    fcomp_run(op.log, argv, fcomp_task_env(spec, values, None))
+    if spec.get("dynamic"):
+        fcomp_dynamic(op, context, node)
+    if cache:
+        fcomp_runtime(op.log, context, "cache-put", "--node", node, "--key", cache)
+    return None
+
+
+def fcomp_dynamic(op: Any, context: Any, node: str) -> None:
+    """A dynamic task's futures, compiled by the runtime into a child DAG file and run."""
+    with tempfile.TemporaryDirectory(prefix="fcomp-dynamic-") as folder:
+        found = fcomp_runtime(
+            op.log,
+            context,
+            "dynamic",
+            "--node",
+            node,
+            "--task",
+            op.spec["task"],
+            "--target",
+            "airflow",
+            "--dag-out",
+            folder,
+            *FCOMP.get("dynamic", []),
+            capture=True,
+        )
+        if found.strip() != "child":
+            return
+        files = sorted(f for f in os.listdir(folder) if f.endswith(".py"))
+        conf = {"fcomp_parent": {"report": f"{fcomp_exec_id(context)}/{node}"}}
+        fcomp_run_child(op.log, os.path.join(folder, files[0]), conf)
+
+
+def fcomp_run_child(log: Any, path: str, conf: dict[str, Any]) -> None:
+    """Run a DAG file's DAG to completion in a new process (``dag.test()``)."""
+    fcomp_run(log, [sys.executable, path, "--conf", json.dumps(conf)])
+
+
+def fcomp_start(op: Any, context: Any) -> None:
+    """Write the workflow inputs from the DAG params (or a parent run's bound inputs)."""
+    spec = op.spec
+    params = dict(context["params"] or {})
+    conf = (context["dag_run"].conf or {}) if context.get("dag_run") else {}
+    parent = conf.get("fcomp_parent") or {}
+    kickoff = spec.get("kickoff")
+    if kickoff and getattr(context.get("dag_run"), "run_type", "") == "scheduled":
+        params[kickoff] = context["logical_date"].isoformat()
+    args = ["--inputs-from", parent.get("inputs", "")] if parent.get("inputs") else []
+    for name, literal_type in spec["types"].items():
+        args.append(f"--type={name}={literal_type}")
+        if name in spec["fixed"]:
+            args.append(f"--fixed={name}={spec['fixed'][name]}")
+            if name in params and name in conf:
+                raise AirflowException(f"input '{name}' is fixed by the launch plan")
+        elif params.get(name) is not None:
+            args.append(f"--param={name}={fcomp_text(params[name])}")
+        elif name in spec["defaults"] and not parent:
+            args.append(f"--fixed={name}={spec['defaults'][name]}")
+    for name, offset in spec.get("shift", {}).items():
+        args.append(f"--shift={name}={offset}")
+    fcomp_runtime(op.log, context, "start", *args)
+
+
+def fcomp_text(value: Any) -> str:
+    """A DAG param value in the runtime's text form."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def fcomp_outputs(op: Any, context: Any) -> None:
+    """Write the workflow outputs (and report them to a parent run's node)."""
+    conf = (context["dag_run"].conf or {}) if context.get("dag_run") else {}
+    report = (conf.get("fcomp_parent") or {}).get("report", "")
+    args = ["--plan", op.spec["plan"]] + (["--report", report] if report else [])
+    shown = fcomp_runtime(op.log, context, "outputs", *args, capture=True)
+    op.log.info("workflow outputs: %s", shown.strip())
+
+
+def fcomp_array_size(op: Any, context: Any) -> list[list[int]]:
+    """Bind a map's inputs; the element indices in chunks Airflow can map over."""
+    spec = op.spec
+    out = fcomp_runtime(
+        op.log,
+        context,
+        "array-size",
+        "--node",
+        spec["node"],
+        "--plan",
+        spec["plan"],
+        "--inputs",
+        json.dumps(spec["inputs"]),
+        capture=True,
+    )
+    size = int(out.strip())
+    limit = int(os.environ.get("AIRFLOW__CORE__MAX_MAP_LENGTH", "1024"))
+    per = max(1, -(-size // limit))
+    chunks = [list(range(i, min(size, i + per))) for i in range(0, size, per)]
+    return chunks or [[]]
+
+
+def fcomp_gather(op: Any, context: Any) -> None:
+    """Gather a map's element outputs into lists."""
+    spec = op.spec
+    chunks = context["ti"].xcom_pull(task_ids=spec["size_from"])
+    if chunks is None:
+        raise AirflowException("the map's size is unknown: its size task did not succeed")
+    size = sum(len(c) for c in chunks)
+    args = ["--node", spec["node"], "--size", str(size), "--outputs", spec["outputs"]]
+    if spec.get("min_successes") is not None:
+        args += ["--min-successes", str(spec["min_successes"])]
+    if spec.get("min_success_ratio") is not None:
+        args += ["--min-success-ratio", repr(spec["min_success_ratio"])]
+    fcomp_runtime(op.log, context, "gather", *args)
+
+
+def fcomp_child(op: Any, context: Any) -> None:
+    """A launch-plan node: bind its inputs, run the plan's DAG as a child run, wait for it."""
+    spec = op.spec
+    exec_id = fcomp_exec_id(context)
+    fcomp_runtime(op.log, context, "bind", "--node", spec["node"], "--plan", spec["plan"])
+    inputs = f"{FCOMP['prefix'].rstrip('/')}/{exec_id}/{spec['node']}/data/inputs.pb"
+    conf = {"fcomp_parent": {"inputs": inputs, "report": f"{exec_id}/{spec['node']}"}}
+    if os.environ.get("FCOMP_AIRFLOW_INLINE_CHILDREN"):
+        here = os.path.dirname(os.path.abspath(__file__))
+        fcomp_run_child(op.log, os.path.join(here, spec["file"]), conf)
+        return
+    from airflow.providers.standard.operators.trigger_dagrun import (  # noqa: TID251
+        TriggerDagRunOperator,
+    )
+
+    trigger = TriggerDagRunOperator(
+        task_id=f"{op.task_id}-trigger",
+        trigger_dag_id=spec["dag_id"],
+        conf=conf,
+        wait_for_completion=True,
+        poke_interval=5,
+    )
+    trigger.execute(context)
+
+
+_STEPS: dict[str, Any] = {
+    "start": fcomp_start,
+    "task": fcomp_task,
+    "outputs": fcomp_outputs,
+    "array-size": fcomp_array_size,
+    "gather": fcomp_gather,
+    "child": fcomp_child,
+}
+
+
+class FcompStep(BaseOperator):
+    """One runtime step or task node; ``chunk`` is the map element indices it runs."""
+
+    template_fields = ()
+    ui_color = "#e8f0fe"
+
+    def __init__(self, *, step: str, spec: Any, chunk: Any = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.step = step
+        self.spec = spec
+        self.chunk = chunk
+
+    def execute(self, context: Any) -> Any:
+        return _STEPS[self.step](self, context)
+
+
+class FcompBranch(BaseBranchOperator):
+    """A branch node: the runtime picks the case with Flyte's rules; its tasks run."""
+
+    template_fields = ()
+    ui_color = "#fff4d6"
+
+    def __init__(self, *, spec: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.spec = spec
+
+    def choose_branch(self, context: Any) -> list[str]:
+        spec = self.spec
+        out = fcomp_runtime(
+            self.log,
+            context,
+            "branch",
+            "--node",
+            spec["node"],
+            "--plan",
+            spec["plan"],
+            "--cases",
+            spec["cases"],
+            capture=True,
+        )
+        index = int(out.strip())
+        self.log.info("branch case %d runs", index)
+        return list(spec["targets"][index])
+
+
+class FcompSignal(HITLEntryOperator):
+    """A signal gate: a person enters the value; the runtime writes it as the node's output."""
+
+    def __init__(self, *, spec: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.spec = spec
+
+    def execute_complete(self, context: Any, event: dict[str, Any]) -> Any:
+        result = super().execute_complete(context=context, event=event)
+        spec = self.spec
+        value = fcomp_text((result["params_input"] or {}).get(spec["var"]))
+        fcomp_runtime(
+            self.log,
+            context,
+            "signal",
+            "--node",
+            spec["node"],
+            "--type",
+            spec["type"],
+            "--var",
+            spec["var"],
+            "--value",
+            value,
+        )
+        return result

@@ -1,0 +1,159 @@
+"""What each Airflow task of a generated DAG does, independent of the operator flavour.
+
+Every value here is plain data from compile time (node paths, binding plans as JSON text,
+base64 protobuf) plus, for task steps, the plugin's execution unit. Flavours map each step
+type to an operator; the runtime commands they call are those of ``runtime/CONTRACT.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from fcomp.compiler.plugins.units import K8sResourceUnit, PodUnit
+
+
+@dataclass(frozen=True)
+class Start:
+    """Write the workflow inputs: ``types`` (base64 LiteralType by input, in order),
+    ``fixed`` literals, ``defaults`` (base64 Literal) of inputs whose default has no text
+    form, ``shift`` offsets of a cron plan's kickoff input."""
+
+    types: Mapping[str, str]
+    fixed: Mapping[str, str] = field(default_factory=dict)
+    defaults: Mapping[str, str] = field(default_factory=dict)
+    shift: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Element:
+    """How an array element's plan is built: ``inputs`` maps each input to its plan's JSON;
+    those in ``mapped`` take element ``index`` of the list; ``node`` is the array node's
+    path (the element runs at ``<node>/<index>``)."""
+
+    inputs: Mapping[str, str]
+    mapped: tuple[str, ...]
+    node: str
+
+
+@dataclass(frozen=True)
+class Cache:
+    """The cache key parts (JSON) of a cached task; the runtime hashes them with the inputs."""
+
+    key: str
+
+
+@dataclass(frozen=True)
+class Task:
+    """Bind the node's inputs, then run the task's pod (or process): ``node`` path, binding
+    ``plan`` JSON; for an array element, ``element`` instead of a fixed node and plan."""
+
+    node: str
+    plan: str
+    unit: PodUnit
+    element: Element | None = None
+    cache: Cache | None = None
+
+
+@dataclass(frozen=True)
+class Resource:
+    """Create a Kubernetes object for a task (SparkApplication, ...) and wait for it."""
+
+    node: str
+    plan: str
+    unit: K8sResourceUnit
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """Resolve the workflow's output plan and write the end node's outputs."""
+
+    plan: str
+
+
+@dataclass(frozen=True)
+class Branch:
+    """Evaluate a branch node's cases; ``targets`` are the task ids each case index starts
+    (the ``else`` case last; none for an ``error`` case)."""
+
+    node: str
+    plan: str
+    cases: str
+    targets: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Join:
+    """Nothing: a point where branch cases (or a cache hit and a run) meet."""
+
+
+@dataclass(frozen=True)
+class ArraySize:
+    """Bind an array node's inputs and return its elements as chunks of indices."""
+
+    node: str
+    plan: str
+    inputs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Gather:
+    """Gather the elements' outputs (``outputs``: JSON of base64 types by name); the size
+    comes from the task ``size_from``."""
+
+    node: str
+    outputs: str
+    size_from: str
+    min_successes: int | None = None
+    min_success_ratio: float | None = None
+
+
+@dataclass(frozen=True)
+class Sleep:
+    """Wait ``seconds`` from when the task starts."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Approve:
+    """Wait for a person to approve (rejecting fails the node)."""
+
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Signal:
+    """Wait for a value of a type from a person, then write it as the node's output ``var``."""
+
+    node: str
+    signal_id: str
+    type: str
+    var: str
+    schema: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class Child:
+    """Bind a launch-plan node's inputs, then run the child DAG ``dag_id`` and wait for it."""
+
+    node: str
+    plan: str
+    dag_id: str
+
+
+Step = (
+    Start
+    | Task
+    | Resource
+    | Outputs
+    | Branch
+    | Join
+    | ArraySize
+    | Gather
+    | Sleep
+    | Approve
+    | Signal
+    | Child
+)
