@@ -17,8 +17,20 @@ from fcomp.compiler.passes.typing import is_castable
 
 Direction = TypingLiteral["bidirectional", "downstream", "upstream"]
 
-#: Flyte's promise variable syntax: an optional ``[i].`` index, then a word.
-_VAR_NAME = re.compile(r"(?:\[(\d+)\]\.)?(\w+)")
+#: Flyte's promise variable syntax: an optional ``[i].`` index, then a word (Go's ``\w`` is
+#: ASCII only).
+_VAR_NAME = re.compile(r"(?:\[(\d+)\]\.)?(\w+)", re.ASCII)
+
+
+def parse_var_name(var: str) -> tuple[str | None, str] | None:
+    """Flyte's ``typing.ParseVarName``: the (index, name) of the one match of the syntax in
+    ``var``, or None when it matches no or several times. Like Flyte, a match need not cover
+    the whole string: ``o0.`` names ``o0``, ``a.b`` is an error."""
+    matches = list(_VAR_NAME.finditer(var))
+    if len(matches) != 1:
+        return None
+    return matches[0].group(1), matches[0].group(2)
+
 
 _ANY = ir.Simple(simple=ir.SimpleType.NONE)
 
@@ -183,13 +195,13 @@ def _promise(
         scope.report(messages.NODE_NOT_FOUND, source, ref=p.node_id)
         scope.report(messages.NOT_BOUND, source, var=var)
         return None
-    m = _VAR_NAME.fullmatch(p.var)
-    if m is None:
+    parsed = parse_var_name(p.var)
+    if parsed is None:
         scope.report(
             messages.SYNTAX, source, element=p.var, why="expected an output name like 'o0'"
         )
         return None
-    index, name = m.group(1), m.group(2)
+    index, name = parsed
     if not up.done:
         interfaces.underlying_interface(b, up, scope.child())
     if up.done and up.iface is None:

@@ -795,6 +795,7 @@ CASES: list[Case] = [
         ],
     ),
     Case(
+        # Flyte wants exactly one match of ([i].)?\w+ in the variable; here there are three.
         "SyntaxError/promise-variable",
         _with(basic, lambda b: setattr(binding(b.node("n1"), "a").promise, "var", "[0]c.x")),
         [(codes.SYNTAX_ERROR, "n1", "[[0]c.x]")],
