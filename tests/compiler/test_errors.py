@@ -5,7 +5,8 @@ that ``pyflyte package`` turns into an archive, for the node kinds snacks-core l
 array nodes, dataclass attribute paths), breaks one thing in its protobuf messages, writes
 the entities to files and compiles them through :func:`fcomp.compiler.driver.compile_paths`.
 The test checks every error reported: its code, its node and a key part of its message, so a
-case also fails when a single mistake makes the compiler report unrelated follow-on errors.
+case also fails when one mistake makes the compiler report follow-on errors. Where Flyte itself
+reports follow-on errors for a mistake, the case lists them and says why.
 
 Where fcomp's wording or node differs from Flyte's (``flytepropeller/pkg/compiler``), the case
 says so. The meta-test at the end checks that every Flyte code fcomp knows has a case.
@@ -1002,16 +1003,6 @@ def fixtures(request: pytest.FixtureRequest, snacks_catalog: Catalog) -> Fixture
     case: Case = request.node.callspec.params["case"]
     flytekit = request.getfixturevalue("flytekit_catalog") if case.source == "flytekit" else None
     return Fixtures(snacks_catalog, flytekit)
-
-
-def _deep_type(depth: int) -> types_pb2.LiteralType:
-    """A list of lists ... of int, ``depth`` levels, built in place (no parse, no copy)."""
-    root = types_pb2.LiteralType()
-    cur = root
-    for _ in range(depth - 1):
-        cur = cur.collection_type
-    cur.simple = types_pb2.INTEGER
-    return root
 
 
 def _run_in_memory(bundle: Bundle) -> Diagnostics:
