@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from fcomp.compiler import ir
-from fcomp.compiler.diagnostics import Diagnostics
+from fcomp.compiler.diagnostics import Diagnostic, Diagnostics
 from fcomp.compiler.frontend import build_program
 from fcomp.compiler.passes.pipeline import compile_program
 from fcomp.compiler.passes.results import CompiledProgram
@@ -45,3 +45,46 @@ def compile_paths(paths: Sequence[str | os.PathLike[str]]) -> Compilation:
     if diags.has_errors:
         compiled = None
     return Compilation(program, compiled, loaded.entities, diags)
+
+
+@dataclass
+class DynamicCompilation:
+    """A dynamic task's ``DynamicJobSpec`` compiled as Flyte does: a workflow named
+    ``dynamic_<node>`` with the dynamic task's interface."""
+
+    compilation: Compilation
+    workflow: ir.Ident | None
+
+
+def compile_dynamic_job(
+    futures: LoadedEntity, parent_task: LoadedEntity, node_id: str
+) -> DynamicCompilation:
+    """Compile the futures a dynamic task wrote (``futures``) given its task template."""
+    from dataclasses import replace
+
+    from fcomp.compiler.passes.pipeline import compile_dynamic
+    from fcomp.compiler.passes.results import CompiledProgram
+    from fcomp.compiler.passes.scope import Scope
+
+    diags = Diagnostics()
+    program = build_program([parent_task, futures], diags)
+    if not program.dynamic_jobs or not program.tasks:
+        return DynamicCompilation(Compilation(program, None, [futures], diags), None)
+    job = program.dynamic_jobs[0]
+    parent = program.tasks[0]
+    # Check the job's tasks and subworkflows with every other pass first.
+    compiled = compile_program(replace(program, dynamic_jobs=()), diags)
+    if compiled is None:
+        return DynamicCompilation(Compilation(program, None, [futures], diags), None)
+    sink: list[Diagnostic] = []
+    result = compile_dynamic(
+        job, compiled.catalog, Scope(sink), parent.interface, f"dynamic_{node_id}"
+    )
+    diags.extend(sink)
+    if result is None:
+        return DynamicCompilation(Compilation(program, None, [futures], diags), None)
+    program = replace(program, workflows=(*program.workflows, result.workflow))
+    compiled = CompiledProgram(
+        program, ir.Catalog(program), {**compiled.workflows, result.id: result}, ()
+    )
+    return DynamicCompilation(Compilation(program, compiled, [futures], diags), result.id)

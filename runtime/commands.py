@@ -184,6 +184,12 @@ def cache_check(args: Any) -> str | None:
     return "hit" if cache.lookup(storage, args.node, key, inputs) else "miss"
 
 
+def _dynamic(args: Any) -> str | None:
+    from fcomp.runtime.dynamic import dynamic
+
+    return dynamic(args)
+
+
 def cache_put(args: Any) -> str | None:
     """Store a cached task node's outputs (latest attempt) under the key of its inputs."""
     storage = _storage(args)
@@ -214,4 +220,5 @@ COMMANDS: dict[str, Callable[[Any], str | None]] = {
     "show": show,
     "cache-check": cache_check,
     "cache-put": cache_put,
+    "dynamic": lambda args: _dynamic(args),
 }

@@ -1,0 +1,104 @@
+"""``fcomp run --engine argo-local``: build for Argo, then run the compiled documents on this
+machine with the local executor of the Argo subset fcomp emits.
+
+This is a local check of a build before deploying it, not a replacement for Argo: containers
+run as processes of this machine's environment (the images are ignored), with a ``file://``
+storage prefix.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from fcomp.backends.argo.build import build_argo
+from fcomp.backends.argo.documents import ArgoOptions
+from fcomp.compiler.config import Config
+from fcomp.compiler.diagnostics import Diagnostic
+from fcomp.compiler.driver import Compilation
+
+Resume = Callable[[str, dict[str, Any]], dict[str, Any] | None]
+
+
+@dataclass
+class LocalRun:
+    """The outcome of a local run: the workflow's phase and message, its outputs as plain
+    JSON (None when it failed), the execution id and where logs and data are."""
+
+    phase: str
+    message: str
+    outputs: dict[str, Any] | None
+    execution: str
+    storage: Path
+    logs: Path
+
+
+def _tool_path() -> str:
+    """PATH with this interpreter's scripts (``fcomp-runtime``, ``pyflyte-execute``) first."""
+    bindir = str(Path(sys.executable).parent)
+    return os.pathsep.join([bindir, os.environ.get("PATH", "")])
+
+
+def run_argo_local(
+    compilation: Compilation,
+    launch_plan: str,
+    parameters: Mapping[str, str],
+    *,
+    storage: Path,
+    config: Config,
+    workdir: Path,
+    pythonpath: Sequence[str] = (),
+    resume: Resume | None = None,
+    name: str | None = None,
+) -> tuple[LocalRun | None, list[Diagnostic]]:
+    """Build every launch plan, then run ``launch_plan`` with ``parameters`` (texts)."""
+    from fcomp.backends.argo.local import run_workflow
+    from fcomp.runtime.commands import read_outputs_json
+
+    storage = storage.resolve()
+    config = replace(config, storage_prefix=storage.as_uri())
+    files, diagnostics = build_argo(compilation, config, ArgoOptions(emit="template"))
+    if diagnostics:
+        return None, diagnostics
+    docs = [d for text in files.values() for d in yaml.safe_load_all(text)]
+    templates = [d for d in docs if d["kind"] == "WorkflowTemplate"]
+    wanted = next(
+        (
+            d
+            for d in templates
+            if d["metadata"].get("annotations", {}).get("fcomp.dev/launch-plan") == launch_plan
+        ),
+        None,
+    )
+    if wanted is None:
+        known = sorted(d["metadata"]["annotations"]["fcomp.dev/launch-plan"] for d in templates)
+        raise KeyError(f"no launch plan named '{launch_plan}'; known: {', '.join(known)}")
+    env = {
+        "PATH": _tool_path(),
+        "PYTHONPATH": os.pathsep.join([*pythonpath, os.environ.get("PYTHONPATH", "")]),
+    }
+    workdir.mkdir(parents=True, exist_ok=True)
+    result = run_workflow(
+        wanted, templates=templates, parameters=dict(parameters), workdir=workdir, env=env,
+        resume=resume, name=name,
+    )
+    execution = result.name
+    outputs = None
+    if result.phase == "Succeeded":
+        outputs = read_outputs_json(storage.as_uri(), execution, "end-node")
+    return (
+        LocalRun(result.phase, result.message, outputs, execution, storage, result.logs_dir),
+        [],
+    )
+
+
+def clean(path: Path) -> None:
+    """Remove a run's folder (storage or logs)."""
+    shutil.rmtree(path, ignore_errors=True)
