@@ -16,6 +16,7 @@ from fcomp.compiler import codes
 from fcomp.compiler.diagnostics import Diagnostic, Severity, Source
 
 DEFAULT_RUNTIME_IMAGE = "ghcr.io/fcomp/runtime:0.1.0"
+DEFAULT_CONNECTOR_IMAGE = "ghcr.io/fcomp/connector:0.1.0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,15 @@ class Config:
     airflow_flavour: str = "kubernetes"
     #: Name of the ConfigMap Argo memoization uses for cached tasks.
     cache_config_map: str = "fcomp-cache"
+    #: Client image running connector tasks (queries, Airflow operators) on Argo: flytekit, the
+    #: task type's flytekit plugin and ``fcomp-runtime`` installed.
+    connector_image: str = DEFAULT_CONNECTOR_IMAGE
+    #: Client image per task type (``bigquery_query_job_task = "..."``), over ``connector_image``.
+    connector_images: Mapping[str, str] = field(default_factory=dict)
+
+    def connector_image_for(self, task_type: str) -> str:
+        """The client image for a connector task type."""
+        return self.connector_images.get(task_type, self.connector_image)
 
     @property
     def raw_prefix(self) -> str:

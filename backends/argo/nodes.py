@@ -9,7 +9,6 @@ from typing import Any
 from fcomp.backends.argo.dags import DagBuilder, DagContext, Lowered, add_deps, set_when
 from fcomp.backends.argo.launchplans import lower_launch_plan
 from fcomp.backends.argo.pods import pod_template, seconds
-from fcomp.backends.argo.resources import lower_resource_node
 from fcomp.backends.argo.steps import (
     APPROVE_TEMPLATE,
     ARRAY_SIZE_TEMPLATE,
@@ -19,13 +18,13 @@ from fcomp.backends.argo.steps import (
     WAIT_SIGNAL_TEMPLATE,
     sleep_template,
 )
-from fcomp.backends.argo.tasknodes import lower_pod_node, params
+from fcomp.backends.argo.tasknodes import params
 from fcomp.backends.common.conditions import cases_json
 from fcomp.backends.common.names import ARGO_PARAMETER, Namer
 from fcomp.backends.common.plans import b64, to_json
 from fcomp.compiler import codes, ir
 from fcomp.compiler.plugins.registry import LoweringError, TaskContext, lower_task
-from fcomp.compiler.plugins.units import K8sResourceUnit, PodUnit
+from fcomp.compiler.plugins.units import PodUnit, Unit
 
 Handler = Callable[[DagBuilder, DagContext, ir.Node], Lowered | None]
 
@@ -33,9 +32,7 @@ Handler = Callable[[DagBuilder, DagContext, ir.Node], Lowered | None]
 NONE_LITERAL = "CgIqAA=="
 
 
-def _unit(
-    b: DagBuilder, ctx: DagContext, node: ir.Node, task_node: ir.Node
-) -> PodUnit | K8sResourceUnit | None:
+def _unit(b: DagBuilder, ctx: DagContext, node: ir.Node, task_node: ir.Node) -> Unit | None:
     """Lower the task of ``task_node`` (``node`` is the node reported on)."""
     kind = task_node.kind
     assert isinstance(kind, ir.TaskNode) and kind.task is not None
@@ -47,7 +44,7 @@ def _unit(
     except LoweringError as exc:
         b.diagnostics.extend(exc.diagnostics)
         return None
-    if isinstance(unit, K8sResourceUnit):
+    if not isinstance(unit, PodUnit):
         return unit
     if unit.data_config is not None:
         b.error(
@@ -69,12 +66,12 @@ def _unit(
 
 
 def lower_task_node(b: DagBuilder, ctx: DagContext, node: ir.Node) -> Lowered | None:
-    """A task node: its task's execution unit (pods: :mod:`fcomp.backends.argo.tasknodes`,
-    Kubernetes resources: :mod:`fcomp.backends.argo.resources`)."""
+    """A task node: its task's execution unit, lowered by the handler registered for the
+    unit's type (:mod:`fcomp.backends.argo.unitlowering`)."""
+    from fcomp.backends.argo.unitlowering import UNIT_LOWERINGS
+
     unit = _unit(b, ctx, node, node)
-    if isinstance(unit, K8sResourceUnit):
-        return lower_resource_node(b, ctx, node, unit)
-    return None if unit is None else lower_pod_node(b, ctx, node, unit)
+    return None if unit is None else UNIT_LOWERINGS[type(unit)](b, ctx, node, unit)
 
 
 def lower_subworkflow(b: DagBuilder, ctx: DagContext, node: ir.Node) -> Lowered | None:
@@ -186,7 +183,7 @@ def lower_array(b: DagBuilder, ctx: DagContext, node: ir.Node) -> Lowered | None
     if not isinstance(unit, PodUnit):
         b.error(
             codes.UNSUPPORTED_CONSTRUCT,
-            f"map tasks over '{unit.kind}' tasks are not supported on the Argo target",
+            f"map tasks over '{unit.task.type}' tasks are not supported on the Argo target",
             node,
         )
         return None

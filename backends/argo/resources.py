@@ -47,6 +47,10 @@ def resource_template(name: str, unit: K8sResourceUnit, config: Config) -> dict[
     manifest = render_manifest(
         {"apiVersion": unit.api_version, "kind": unit.kind, **dict(unit.manifest)}, vars_
     )
+    # Every attempt creates a new object; Kubernetes names it from this prefix.
+    meta = manifest.setdefault("metadata", {})
+    if "name" not in meta:
+        meta.setdefault("generateName", f"{unit.kind.lower()}-")
     inputs = [{"name": "node"}]
     if unit.bind_at:
         _inject_bind(

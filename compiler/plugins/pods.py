@@ -94,6 +94,11 @@ def _merge_pod(base: dict[str, Any], overlay: Mapping[str, Any]) -> dict[str, An
     return out
 
 
+def merge_pod_spec(base: dict[str, Any], overlay: Mapping[str, Any]) -> dict[str, Any]:
+    """A pod spec with ``overlay`` merged onto ``base`` (as a node's pod template is)."""
+    return _merge_pod(base, overlay)
+
+
 def _secret_env_and_mounts(
     secrets: tuple[ir.Secret, ...],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:

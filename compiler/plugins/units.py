@@ -122,7 +122,7 @@ class Condition:
     """``path op values``, over the created object (``status.phase in (Failed, Error)``)."""
 
     path: str
-    op: str  # "==" or "in"
+    op: str  # "==", "in" or ">"
     values: tuple[str, ...]
 
 
@@ -146,4 +146,35 @@ class K8sResourceUnit:
     hints: Mapping[str, str] = field(default_factory=dict)
 
 
-Unit = PodUnit | K8sResourceUnit
+@dataclass(frozen=True, slots=True)
+class ArrayTaskUnit:
+    """A task that runs its pod once per element of its list inputs (the legacy
+    ``container_array`` map task): element ``i`` reads the whole inputs and writes its outputs
+    under ``<outputPrefix>/<i>``; the outputs are gathered into lists."""
+
+    task: ir.Task
+    element: PodUnit
+    parallelism: int | None = None
+    min_successes: int | None = None
+    min_success_ratio: float | None = None
+    policy: ExecPolicy = ExecPolicy()
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectorUnit:
+    """A task Flyte runs through a service (a query engine, an Airflow operator): ``engine``
+    names it, ``statement`` is the query (with placeholders) for Sql-target tasks, ``config``
+    the task's ``custom`` settings. ``pod`` runs the task's flytekit connector in a client
+    image, for targets with no native operator for the engine; None when flytekit has no
+    connector for it (``reason`` says why)."""
+
+    task: ir.Task
+    engine: str
+    pod: PodUnit | None
+    statement: Text | None = None
+    config: Mapping[str, Any] = field(default_factory=dict)
+    policy: ExecPolicy = ExecPolicy()
+    reason: str = ""
+
+
+Unit = PodUnit | K8sResourceUnit | ArrayTaskUnit | ConnectorUnit
