@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from fcomp.backends.airflow import params as param_forms
+from fcomp.backends.airflow import steps
 from fcomp.backends.airflow.emit import EmitContext, as_datetime
 from fcomp.backends.airflow.graph import FlowBuilder
+from fcomp.backends.airflow.kubernetes import MACROS
+from fcomp.backends.airflow.local import resource_runnable
 from fcomp.backends.airflow.model import ALL_SUCCESS, TASK_ID_MAX, Flow
 from fcomp.backends.airflow.module import FLAVOURS, DagSettings, write_module
-from fcomp.backends.airflow.pysource import Expr, comment
+from fcomp.backends.airflow.pysource import Expr, Name, comment
 from fcomp.backends.airflow.schedule import schedule_expr
+from fcomp.backends.airflow.splits import split_for_pods
 from fcomp.backends.common.launch_plans import launch_plans
 from fcomp.backends.common.names import Namer, NameRule, short_hash
 from fcomp.compiler import codes, ir
@@ -51,11 +56,21 @@ def build_airflow(
         assert cw is not None
         errors_before = _errors(diagnostics)
         flow = FlowBuilder(compilation.compiled, config, lp, diagnostics, dag_ids).build(cw)
+        if config.airflow_flavour == "kubernetes":
+            flow = split_for_pods(flow)
         _check_flow(flow, config, lp, diagnostics)
         if _errors(diagnostics) > errors_before:
             continue
         dag_id = dag_ids[lp.id.name]
-        ctx = EmitContext(config.airflow_flavour, flow.ops, file_of, _kickoff(lp))
+        ctx = EmitContext(
+            config.airflow_flavour,
+            flow.ops,
+            file_of,
+            _kickoff(lp),
+            config,
+            dict(lp.labels),
+            dict(lp.annotations),
+        )
         settings = dag_settings(lp, cw, dag_id, config, flow, ctx, diagnostics)
         out[file_of[dag_id]] = write_module(flow, settings, ctx)
     return out, diagnostics
@@ -88,9 +103,14 @@ def _check_flow(
     """Report steps the flavour cannot run and task ids over Airflow's length limit."""
     emitters = FLAVOURS[config.airflow_flavour]
     for op in flow.ops.values():
-        if type(op.step) not in emitters:
+        runnable = type(op.step) in emitters
+        if runnable and isinstance(op.step, steps.Resource) and config.airflow_flavour == "local":
+            runnable = resource_runnable(op.step.unit)
+        if not runnable:
             unit = getattr(op.step, "unit", None)
             what = f"task type '{unit.task.type}'" if unit is not None else type(op.step).__name__
+            if isinstance(op.step, steps.Resource):
+                what += f" ({op.step.unit.kind})"
             diagnostics.append(
                 Diagnostic(
                     Severity.ERROR,
@@ -162,11 +182,17 @@ def dag_settings(
         comment(f"workflow: {wf.id.name}"),
         comment(f"flavour: {config.airflow_flavour}"),
     )
-    settings = {
+    start = next(op.step for op in flow.ops.values() if isinstance(op.step, steps.Start))
+    settings: dict[str, Any] = {
         "prefix": config.storage_prefix,
         "raw": config.raw_prefix,
         "namespace": config.namespace,
     }
+    if config.airflow_flavour == "kubernetes":
+        settings["inputs"] = list(start.types)
+        settings["defaults"] = dict(start.defaults)
+        settings["kickoff"] = ctx.kickoff
+        kwargs["user_defined_macros"] = {m: Name(m) for m in MACROS}
     return DagSettings(dag_id, str(kwargs["description"]), header, kwargs, settings)
 
 

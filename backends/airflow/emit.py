@@ -13,6 +13,7 @@ from typing import Any
 from fcomp.backends.airflow import steps
 from fcomp.backends.airflow.model import ALL_SUCCESS, Op
 from fcomp.backends.airflow.pysource import Call, Expr, Name, call
+from fcomp.compiler.config import Config
 from fcomp.compiler.plugins.units import ExecPolicy
 
 #: File name endings Airflow loads as template files when a templated string ends with them.
@@ -48,6 +49,10 @@ class EmitContext:
     files: Mapping[str, str] = field(default_factory=dict)
     #: The input receiving a scheduled run's time, if any.
     kickoff: str = ""
+    config: Config = field(default_factory=Config)
+    #: Labels and annotations of the launch plan, for every pod.
+    labels: Mapping[str, str] = field(default_factory=dict)
+    annotations: Mapping[str, str] = field(default_factory=dict)
     imports: dict[str, set[str]] = field(default_factory=dict)
     preludes: set[str] = field(default_factory=set)
     _vars: dict[str, str] = field(default_factory=dict)

@@ -8,6 +8,7 @@ worker; its environment variables do (secret variables must be in the worker's e
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fcomp.backends.airflow import steps
@@ -15,7 +16,7 @@ from fcomp.backends.airflow.emit import EmitContext, Emitter, common_kwargs
 from fcomp.backends.airflow.model import Op
 from fcomp.backends.airflow.pysource import Attr, Call, Expr, Name, call
 from fcomp.backends.common.plans import b64
-from fcomp.compiler.plugins.units import Placeholder, PodUnit, Text
+from fcomp.compiler.plugins.units import K8sResourceUnit, Placeholder, PodUnit, Text
 
 PRELUDE = "local"
 
@@ -64,6 +65,18 @@ def task_spec(unit: PodUnit, step: steps.Task) -> dict[str, Any]:
         spec["dynamic"] = True
         spec["task"] = b64(unit.task.pb)
     return spec
+
+
+#: How the ``local`` flavour runs a Kubernetes resource's task as a process: the command of
+#: its driver, by resource kind (Spark runs in local mode inside ``pyflyte-execute``).
+RESOURCE_COMMANDS: dict[str, Callable[[Any], list[Any]]] = {
+    "SparkApplication": lambda manifest: list(manifest["spec"]["arguments"]),
+}
+
+
+def resource_runnable(unit: K8sResourceUnit) -> bool:
+    """Whether the local flavour can run this resource's task as a process."""
+    return unit.kind in RESOURCE_COMMANDS
 
 
 def _step(ctx: EmitContext, op: Op, kind: str, spec: dict[str, Any], **extra: Expr) -> Call:
@@ -155,7 +168,18 @@ def emit_child(ctx: EmitContext, op: Op, step: steps.Child) -> Expr:
     return _step(ctx, op, "child", spec)
 
 
+def emit_resource(ctx: EmitContext, op: Op, step: steps.Resource) -> Expr:
+    """A Kubernetes-resource task run as its driver's command on the worker."""
+    unit = step.unit
+    spec: dict[str, Any] = {"node": step.node, "plan": step.plan}
+    if unit.needs_task_template:
+        spec["template"] = b64(unit.task.pb)
+    spec["argv"] = [text_parts(t) for t in RESOURCE_COMMANDS[unit.kind](unit.manifest)]
+    return _step(ctx, op, "task", spec)
+
+
 EMITTERS: dict[type, Emitter] = {
+    steps.Resource: emit_resource,
     steps.Start: emit_start,
     steps.Task: emit_task,
     steps.Outputs: emit_outputs,

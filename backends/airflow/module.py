@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from fcomp.backends.airflow import local
+from fcomp.backends.airflow import kubernetes, local
 from fcomp.backends.airflow.emit import SDK, SHARED, EmitContext, Emitter, as_datetime
-from fcomp.backends.airflow.model import Flow
+from fcomp.backends.airflow.model import Flow, Op
 from fcomp.backends.airflow.pysource import (
     Assign,
     Code,
@@ -74,6 +74,7 @@ def prelude_source(name: str) -> str:
 
 FLAVOURS: dict[str, Mapping[type, Emitter]] = {
     "local": {**SHARED, **local.EMITTERS},
+    "kubernetes": {**SHARED, **kubernetes.EMITTERS},
 }
 
 
@@ -106,7 +107,7 @@ def _tree(flow: Flow) -> dict[str, list[tuple[str, str]]]:
     """Each group's direct children (``("op", id)`` or ``("group", id)``) in creation order;
     the DAG itself is group ``""``."""
     children: dict[str, list[tuple[str, str]]] = {"": []}
-    for op in flow.ops.values():
+    for op in _ordered(flow):
         chain: list[str] = []
         g = op.group
         while g:
@@ -120,6 +121,30 @@ def _tree(flow: Flow) -> dict[str, list[tuple[str, str]]]:
             parent = g
         children[op.group].append(("op", op.id))
     return children
+
+
+def _ordered(flow: Flow) -> list[Op]:
+    """The ops in creation order, moved only as far as needed so that each comes after the
+    tasks it depends on (a mapped task refers to its list's task by variable)."""
+    position = {op_id: i for i, op_id in enumerate(flow.ops)}
+    waiting = {
+        op.id: {u for u in [*op.upstream, op.mapped_over] if u in flow.ops}
+        for op in flow.ops.values()
+    }
+    ready = [op_id for op_id, deps in waiting.items() if not deps]
+    out: list[Op] = []
+    done: set[str] = set()
+    while ready:
+        ready.sort(key=position.__getitem__)
+        op_id = ready.pop(0)
+        out.append(flow.ops[op_id])
+        done.add(op_id)
+        for other, deps in waiting.items():
+            if other not in done and other not in ready and op_id in deps and deps <= done:
+                ready.append(other)
+    if len(out) != len(flow.ops):  # a cycle would be an fcomp bug: keep creation order
+        return list(flow.ops.values())
+    return out
 
 
 def _group_body(

@@ -50,6 +50,14 @@ def task_unit(
     except LoweringError as exc:
         b.diagnostics.extend(exc.diagnostics)
         return None
+    if not isinstance(unit, PodUnit | K8sResourceUnit):
+        b.error(
+            codes.UNSUPPORTED_CONSTRUCT,
+            f"task '{task.id.name}' of type '{task.type}' lowers to a {type(unit).__name__}, "
+            "which the Airflow target does not run yet",
+            node,
+        )
+        return None
     if isinstance(unit, PodUnit):
         problem = ""
         if unit.data_config is not None:

@@ -98,8 +98,12 @@ class ParamSpec:
 
 
 def param_specs(lp: ir.LaunchPlan, wf: ir.Workflow) -> list[ParamSpec]:
-    """A param for every input the launch plan does not fix, in input order."""
+    """A param for every input the launch plan does not fix, in input order. A scheduled
+    plan's inputs are all optional params (Airflow schedules no DAG with required params):
+    the kickoff-time input is filled by the schedule, and any other missing value is
+    reported by the start task."""
     fixed = {name for name, _ in lp.fixed_inputs}
+    scheduled = lp.schedule is not None
     defaults = {p.var.name: p for p in lp.default_inputs}
     out: list[ParamSpec] = []
     for name, var in wf.interface.inputs.items():
@@ -114,6 +118,8 @@ def param_specs(lp: ir.LaunchPlan, wf: ir.Workflow) -> list[ParamSpec]:
             else:  # no text form: null stands for "the launch plan's default"
                 spec = ParamSpec(name, None, True, _nullable(schema), var.description)
         elif ir.is_none_union(var.type) and (p is None or not p.required):
+            spec = ParamSpec(name, None, True, _nullable(schema), var.description)
+        elif scheduled:
             spec = ParamSpec(name, None, True, _nullable(schema), var.description)
         else:
             spec = ParamSpec(name, None, False, schema, var.description)

@@ -143,6 +143,66 @@ class Child:
     dag_id: str
 
 
+# --- steps the kubernetes flavour adds around its pods (see :mod:`.splits`) ----------------
+
+
+@dataclass(frozen=True)
+class Choose:
+    """Follow the case whose index the branch pod ``decided_by`` printed."""
+
+    decided_by: str
+    targets: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Indexes:
+    """List a map's elements from the count its size pod ``size_from`` printed."""
+
+    size_from: str
+
+
+@dataclass(frozen=True)
+class Guard:
+    """Before a map's gather: skip with the map, fail without its element list."""
+
+    indexes_from: str
+
+
+@dataclass(frozen=True)
+class Bind:
+    """Write a node's ``inputs.pb`` from its plan (before a step that runs elsewhere)."""
+
+    node: str
+    plan: str
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """Run DAG ``dag_id`` as a child run of the launch-plan node ``node``, and wait for it."""
+
+    node: str
+    dag_id: str
+
+
+@dataclass(frozen=True)
+class WaitSignal:
+    """A person enters a signal's value (the step after it writes the node's output)."""
+
+    signal_id: str
+    var: str
+    schema: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class WriteSignal:
+    """Write the value entered at ``entered_by`` as the signal node's output."""
+
+    node: str
+    type: str
+    var: str
+    entered_by: str
+
+
 Step = (
     Start
     | Task
@@ -156,4 +216,11 @@ Step = (
     | Approve
     | Signal
     | Child
+    | Choose
+    | Indexes
+    | Guard
+    | Bind
+    | Trigger
+    | WaitSignal
+    | WriteSignal
 )

@@ -1,0 +1,248 @@
+"""The ``kubernetes`` flavour: every step runs in a pod of a ``KubernetesPodOperator`` (the
+task's own pod with the runtime's ``bind`` as an init container; the runtime image for the
+runtime's other steps); the worker only runs the small steps of :mod:`.prelude.kubernetes`
+(following a branch's choice, listing a map's elements).
+
+Pods are given whole as ``full_pod_spec`` (built by ``PodGenerator.deserialize_model_dict``
+from the plain dicts of :mod:`.pods`), which Airflow does not render; the templated strings
+the operators get are fcomp's own (annotations, runtime-step arguments from macros).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fcomp.backends.airflow import steps
+from fcomp.backends.airflow.emit import EmitContext, Emitter, common_kwargs, templated
+from fcomp.backends.airflow.model import Op
+from fcomp.backends.airflow.pods import (
+    ANNOTATION_ATTEMPT,
+    ANNOTATION_EXEC,
+    ANNOTATION_INDEX,
+    literal_arg,
+    runtime_pod,
+    task_pod,
+)
+from fcomp.backends.airflow.pysource import Attr, Expr, Name, call
+
+PRELUDE = "kubernetes"
+KPO_MODULE = "airflow.providers.cncf.kubernetes.operators.pod"
+POD_GENERATOR = "airflow.providers.cncf.kubernetes.pod_generator"
+
+#: Annotations every pod gets (rendered by Airflow; the macros are the prelude's).
+RUN_ANNOTATIONS = {
+    ANNOTATION_EXEC: "{{ fcomp_exec(run_id) }}",
+    ANNOTATION_ATTEMPT: "{{ ti.try_number - 1 }}",
+}
+#: Jinja macros the DAG defines for its pods.
+MACROS = (
+    "fcomp_exec",
+    "fcomp_start_arg",
+    "fcomp_inputs_from",
+    "fcomp_report",
+    "fcomp_child_conf",
+    "fcomp_signal_value",
+)
+
+
+def _kpo(
+    ctx: EmitContext,
+    op: Op,
+    pod: dict[str, Any],
+    base: str = "base",
+    xcom: bool = False,
+    annotations: dict[str, str] | None = None,
+    **extra: Expr,
+) -> Expr:
+    """A ``KubernetesPodOperator`` creating ``pod`` (its first container is ``base``)."""
+    ctx.need(KPO_MODULE, "KubernetesPodOperator")
+    ctx.need(POD_GENERATOR, "PodGenerator")
+    ctx.use(PRELUDE, "fcomp_exec")
+    main = pod["spec"]["containers"][0]
+    kwargs: dict[str, Expr] = {
+        **common_kwargs(ctx, op),
+        "full_pod_spec": call(Attr(Name("PodGenerator"), "deserialize_model_dict"), pod),
+        "base_container_name": templated(base),
+        "annotations": {**RUN_ANNOTATIONS, **(annotations or {})},
+        "termination_message_policy": main.get("terminationMessagePolicy", "File"),
+        "get_logs": True,
+        "on_finish_action": "delete_pod",
+    }
+    if xcom:
+        kwargs["do_xcom_push"] = True
+    kwargs.update(extra)
+    return call("KubernetesPodOperator", **kwargs)
+
+
+def _runtime(ctx: EmitContext, op: Op, command: str, args: list[str], xcom: bool = False) -> Expr:
+    return _kpo(ctx, op, runtime_pod(ctx.config, command, args, xcom), xcom=xcom)
+
+
+def emit_start(ctx: EmitContext, op: Op, step: steps.Start) -> Expr:
+    """The start step: params arrive through the prelude's macros, one argument per input."""
+    args = ["{{ fcomp_inputs_from(dag_run) }}"]
+    for index, (name, literal_type) in enumerate(step.types.items()):
+        args.append(templated(literal_arg(f"--type={name}={literal_type}")))
+        if name in step.fixed:
+            args.append(templated(literal_arg(f"--fixed={name}={step.fixed[name]}")))
+        else:
+            args.append(f"{{{{ fcomp_start_arg(params, {index}, dag_run, logical_date) }}}}")
+    for name, offset in step.shift.items():
+        args.append(templated(literal_arg(f"--shift={name}={offset}")))
+    return _runtime(ctx, op, "start", args)
+
+
+def emit_task(ctx: EmitContext, op: Op, step: steps.Task) -> Expr:
+    """A task node's pod, or (mapped over a map's element list) one element's pod."""
+    labels = dict(ctx.labels)
+    annotations = dict(ctx.annotations)
+    element = step.element is not None
+    pod = task_pod(step.unit, ctx.config, step.node, step.plan, element, labels, annotations)
+    if not element:
+        return _kpo(ctx, op, pod, base=step.unit.primary)
+    ctx.need(KPO_MODULE, "KubernetesPodOperator")
+    ctx.need(POD_GENERATOR, "PodGenerator")
+    ctx.use(PRELUDE, "fcomp_exec")
+    main = pod["spec"]["containers"][0]
+    partial = call(
+        Attr(Name("KubernetesPodOperator"), "partial"),
+        **common_kwargs(ctx, op),
+        full_pod_spec=call(Attr(Name("PodGenerator"), "deserialize_model_dict"), pod),
+        base_container_name=templated(step.unit.primary),
+        annotations={**RUN_ANNOTATIONS, ANNOTATION_INDEX: "{{ ti.map_index }}"},
+        termination_message_policy=main.get("terminationMessagePolicy", "File"),
+        get_logs=True,
+        on_finish_action="delete_pod",
+    )
+    return call(Attr(partial, "expand"), labels=Attr(Name(ctx.var(op.mapped_over)), "output"))
+
+
+def emit_outputs(ctx: EmitContext, op: Op, step: steps.Outputs) -> Expr:
+    """The outputs step (reporting to a parent run's node when there is one)."""
+    args = ["--plan", templated(literal_arg(step.plan)), "{{ fcomp_report(dag_run) }}"]
+    return _runtime(ctx, op, "outputs", args)
+
+
+def emit_branch(ctx: EmitContext, op: Op, step: steps.Branch) -> Expr:
+    """A branch's decision pod (:mod:`.splits` adds the step following its choice)."""
+    args = [
+        "--node",
+        step.node,
+        "--plan",
+        literal_arg(step.plan),
+        "--cases",
+        literal_arg(step.cases),
+    ]
+    return _runtime(ctx, op, "branch", [templated(a) for a in args], xcom=True)
+
+
+def emit_array_size(ctx: EmitContext, op: Op, step: steps.ArraySize) -> Expr:
+    """A map's size pod (prints the element count to XCom)."""
+    args = [
+        "--node",
+        step.node,
+        "--plan",
+        literal_arg(step.plan),
+        "--inputs",
+        literal_arg(json.dumps(list(step.inputs))),
+    ]
+    return _runtime(ctx, op, "array-size", [templated(a) for a in args], xcom=True)
+
+
+def emit_gather(ctx: EmitContext, op: Op, step: steps.Gather) -> Expr:
+    """A map's gather pod; the element count comes from the guard step before it."""
+    args = [templated(a) for a in ("--node", step.node, "--outputs", literal_arg(step.outputs))]
+    args += ["--size", "{{ ti.xcom_pull(task_ids='" + _jinja_id(step.size_from) + "') }}"]
+    if step.min_successes is not None:
+        args += ["--min-successes", str(step.min_successes)]
+    if step.min_success_ratio is not None:
+        args += ["--min-success-ratio", repr(float(step.min_success_ratio))]
+    return _runtime(ctx, op, "gather", args)
+
+
+def emit_choose(ctx: EmitContext, op: Op, step: steps.Choose) -> Expr:
+    """Follow the branch pod's choice (a worker step)."""
+    ctx.use(PRELUDE, "FcompChoose")
+    targets = [list(t) for t in step.targets]
+    return call(
+        "FcompChoose", **common_kwargs(ctx, op), decided_by=step.decided_by, targets=targets
+    )
+
+
+def emit_indexes(ctx: EmitContext, op: Op, step: steps.Indexes) -> Expr:
+    """A map's element list (a worker step)."""
+    ctx.use(PRELUDE, "FcompIndexes")
+    return call("FcompIndexes", **common_kwargs(ctx, op), size_from=step.size_from)
+
+
+def emit_guard(ctx: EmitContext, op: Op, step: steps.Guard) -> Expr:
+    """The guard before a map's gather (a worker step)."""
+    ctx.use(PRELUDE, "FcompGuard")
+    return call("FcompGuard", **common_kwargs(ctx, op), indexes_from=step.indexes_from)
+
+
+def emit_bind(ctx: EmitContext, op: Op, step: steps.Bind) -> Expr:
+    """A bind pod (a launch-plan node's inputs)."""
+    args = ["--node", step.node, "--plan", literal_arg(step.plan)]
+    return _runtime(ctx, op, "bind", [templated(a) for a in args])
+
+
+def emit_trigger(ctx: EmitContext, op: Op, step: steps.Trigger) -> Expr:
+    """Run the child DAG and wait for it; the child reports its outputs to this node."""
+    ctx.need("airflow.providers.standard.operators.trigger_dagrun", "TriggerDagRunOperator")
+    ctx.use(PRELUDE, "fcomp_child_conf")
+    return call(
+        "TriggerDagRunOperator",
+        **common_kwargs(ctx, op),
+        trigger_dag_id=templated(step.dag_id),
+        conf="{{ fcomp_child_conf(run_id, '" + _jinja_id(step.node) + "') | tojson }}",
+        wait_for_completion=True,
+        poke_interval=10,
+        deferrable=True,
+    )
+
+
+def emit_wait_signal(ctx: EmitContext, op: Op, step: steps.WaitSignal) -> Expr:
+    """A person enters the signal's value."""
+    ctx.need("airflow.providers.standard.operators.hitl", "HITLEntryOperator")
+    return call(
+        "HITLEntryOperator",
+        **common_kwargs(ctx, op),
+        subject=templated(f"Signal {step.signal_id}"),
+        body=templated(f"Enter the value of Flyte signal '{step.signal_id}'."),
+        params={step.var: ctx.param(step.schema)},
+    )
+
+
+def emit_write_signal(ctx: EmitContext, op: Op, step: steps.WriteSignal) -> Expr:
+    """Write the entered value as the signal node's output."""
+    ctx.use(PRELUDE, "fcomp_signal_value")
+    value = "{{ fcomp_signal_value(ti.xcom_pull(task_ids='" + _jinja_id(step.entered_by) + "')) }}"
+    args = [templated(a) for a in ("--node", step.node, "--type", step.type, "--var", step.var)]
+    return _runtime(ctx, op, "signal", [*args, "--value", value])
+
+
+def _jinja_id(text: str) -> str:
+    """A task id or node path inside a Jinja string literal: they are made of letters,
+    digits and ``_.-%/`` only, so there is nothing to escape."""
+    if not all((c.isascii() and c.isalnum()) or c in "_.-%/" for c in text):
+        raise ValueError(f"not a task id or node path: {text!r}")
+    return text
+
+
+EMITTERS: dict[type, Emitter] = {
+    steps.Start: emit_start,
+    steps.Task: emit_task,
+    steps.Outputs: emit_outputs,
+    steps.Branch: emit_branch,
+    steps.ArraySize: emit_array_size,
+    steps.Gather: emit_gather,
+    steps.Choose: emit_choose,
+    steps.Indexes: emit_indexes,
+    steps.Guard: emit_guard,
+    steps.Bind: emit_bind,
+    steps.Trigger: emit_trigger,
+    steps.WaitSignal: emit_wait_signal,
+    steps.WriteSignal: emit_write_signal,
+}

@@ -1,0 +1,195 @@
+"""Pods of the ``kubernetes`` flavour, as plain PodSpec dicts for ``full_pod_spec``.
+
+Airflow never renders ``full_pod_spec`` (it is not a templated field), so user strings there
+stay exactly as written. The run-time values a pod needs (execution id, attempt, map index)
+come from pod annotations the operator sets (its only templated strings, all fcomp's own), and
+the containers read them through the downward API as ``$(FCOMP_EXEC)``, ``$(FCOMP_ATTEMPT)``,
+``$(FCOMP_INDEX)``, which Kubernetes expands in ``command`` and ``args``, as Flyte's own pods
+get ``$(...)`` expanded. The task's pod keeps every field the plugin set; the runtime's
+``bind`` step runs as its first init container.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from fcomp.backends.common.plans import b64
+from fcomp.compiler.config import Config
+from fcomp.compiler.plugins.units import Placeholder, PlaceholderKind, PodUnit, Text
+
+ANNOTATION_EXEC = "fcomp.dev/exec"
+ANNOTATION_ATTEMPT = "fcomp.dev/attempt"
+ANNOTATION_INDEX = "fcomp.dev/index"
+EXEC, ATTEMPT, INDEX = "$(FCOMP_EXEC)", "$(FCOMP_ATTEMPT)", "$(FCOMP_INDEX)"
+BIND_CONTAINER = "fcomp-bind"
+#: Where a KubernetesPodOperator's XCom sidecar reads a pod's result.
+XCOM_FILE = "/airflow/xcom/return.json"
+
+
+def _downward(name: str, annotation: str) -> dict[str, Any]:
+    path = f"metadata.annotations['{annotation}']"
+    return {"name": name, "valueFrom": {"fieldRef": {"fieldPath": path}}}
+
+
+#: The run-time variables every fcomp container gets.
+RUN_ENV = [
+    _downward("FCOMP_EXEC", ANNOTATION_EXEC),
+    _downward("FCOMP_ATTEMPT", ANNOTATION_ATTEMPT),
+]
+INDEX_ENV = [_downward("FCOMP_INDEX", ANNOTATION_INDEX)]
+#: Environment telling flytekit which array element a map task's pod runs.
+ARRAY_ENV = [
+    {"name": "BATCH_JOB_ARRAY_INDEX_VAR_NAME", "value": "FLYTE_K8S_ARRAY_INDEX"},
+    {"name": "FLYTE_K8S_ARRAY_INDEX", "value": INDEX},
+    {"name": "BATCH_JOB_ARRAY_INDEX_OFFSET", "value": "0"},
+]
+
+
+def literal_arg(text: str) -> str:
+    """Text Kubernetes passes on unchanged (``$`` doubled, so no ``$(...)`` expands)."""
+    return text.replace("$", "$$")
+
+
+@dataclass(frozen=True)
+class NodeDirs:
+    """Where one node's (or array element's) data lives, as container text."""
+
+    prefix: str
+    raw_prefix: str
+    node: str
+    element: bool = False
+
+    @property
+    def own(self) -> str:
+        """The node's own path (an element's ``<node>/<index>``)."""
+        return f"{self.node}/{INDEX}" if self.element else self.node
+
+    @property
+    def data(self) -> str:
+        """The node's data directory (an element reads its array node's inputs)."""
+        return f"{literal_arg(self.prefix.rstrip('/'))}/{EXEC}/{self.node}/data"
+
+    @property
+    def raw(self) -> str:
+        """The attempt's raw output directory."""
+        return f"{literal_arg(self.raw_prefix.rstrip('/'))}/{EXEC}/{self.own}/{ATTEMPT}"
+
+
+_PLACEHOLDERS: dict[PlaceholderKind, Callable[[NodeDirs], str]] = {
+    PlaceholderKind.INPUT: lambda d: f"{d.data}/inputs.pb",
+    PlaceholderKind.INPUT_PREFIX: lambda d: d.data,
+    PlaceholderKind.OUTPUT_PREFIX: lambda d: (
+        f"{literal_arg(d.prefix.rstrip('/'))}/{EXEC}/{d.own}/data/{ATTEMPT}"
+    ),
+    PlaceholderKind.RAW_OUTPUT_PREFIX: lambda d: d.raw,
+    PlaceholderKind.CHECKPOINT_PREFIX: lambda d: f"{d.raw}/_flytecheckpoints",
+    PlaceholderKind.PREV_CHECKPOINT: lambda d: '""',
+    PlaceholderKind.PER_RETRY_UNIQUE_KEY: lambda d: (
+        f"{EXEC}-{d.node}-{INDEX if d.element else ''}-{ATTEMPT}"
+    ),
+    PlaceholderKind.TASK_TEMPLATE_PATH: lambda d: f"{d.data}/task.pb",
+    PlaceholderKind.NAMESPACE: lambda d: "$(FCOMP_NAMESPACE)",
+    PlaceholderKind.EXECUTION_ID: lambda d: EXEC,
+    PlaceholderKind.ATTEMPT: lambda d: ATTEMPT,
+}
+
+
+def render(value: Any, dirs: NodeDirs) -> Any:
+    """A manifest with every :class:`Text` rendered for the node (plain strings unchanged)."""
+    if isinstance(value, Text):
+        return "".join(
+            _PLACEHOLDERS[p.kind](dirs) if isinstance(p, Placeholder) else p for p in value.parts
+        )
+    if isinstance(value, dict):
+        return {k: render(v, dirs) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [render(v, dirs) for v in value]
+    return value
+
+
+def runtime_container(
+    config: Config, name: str, command: str, args: list[str], xcom: bool = False
+) -> dict[str, Any]:
+    """A container running ``fcomp-runtime COMMAND --prefix P --exec $(FCOMP_EXEC) ARGS``;
+    with ``xcom``, what it prints becomes the task's XCom (through the sidecar's file)."""
+    argv = [command, "--prefix", literal_arg(config.storage_prefix), "--exec", EXEC, *args]
+    container: dict[str, Any] = {"name": name, "image": config.runtime_image}
+    if xcom:
+        script = f'set -e; out="$("$@")"; mkdir -p /airflow/xcom; printf %s "$out" > {XCOM_FILE}'
+        container["command"] = ["sh", "-c", script, "sh", "fcomp-runtime", *argv]
+    else:
+        container["command"] = ["fcomp-runtime", *argv]
+    container["env"] = copy.deepcopy(RUN_ENV)
+    return container
+
+
+def runtime_pod(
+    config: Config, command: str, args: list[str], xcom: bool = False, index: bool = False
+) -> dict[str, Any]:
+    """A pod with one runtime step."""
+    container = runtime_container(config, "base", command, args, xcom)
+    if index:
+        container["env"] += copy.deepcopy(INDEX_ENV)
+    spec: dict[str, Any] = {"containers": [container], "restartPolicy": "Never"}
+    if config.service_account:
+        spec["serviceAccountName"] = config.service_account
+    return pod_object(config, spec, {}, {})
+
+
+def pod_object(
+    config: Config,
+    spec: dict[str, Any],
+    labels: Mapping[str, str],
+    annotations: Mapping[str, str],
+) -> dict[str, Any]:
+    """A Pod object around a PodSpec."""
+    metadata: dict[str, Any] = {}
+    if config.namespace:
+        metadata["namespace"] = config.namespace
+    if labels:
+        metadata["labels"] = dict(labels)
+    if annotations:
+        metadata["annotations"] = dict(annotations)
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec}
+
+
+def task_pod(
+    unit: PodUnit,
+    config: Config,
+    node: str,
+    plan: str,
+    element: bool = False,
+    labels: Mapping[str, str] | None = None,
+    annotations: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The pod running a task node (or, ``element``, one element of a map)."""
+    dirs = NodeDirs(config.storage_prefix, config.raw_prefix, node, element)
+    spec: dict[str, Any] = render(copy.deepcopy(dict(unit.pod_spec)), dirs)
+    containers = spec.get("containers", [])
+    primary = next(c for c in containers if c.get("name") == unit.primary)
+    # KubernetesPodOperator merges its own container settings into the first container.
+    spec["containers"] = [primary, *(c for c in containers if c is not primary)]
+    run_env = [*RUN_ENV, *(INDEX_ENV if element else [])]
+    namespace_env = {
+        "name": "FCOMP_NAMESPACE",
+        "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}},
+    }
+    for c in spec["containers"]:
+        extra = [*run_env, namespace_env, *(ARRAY_ENV if element and c is primary else [])]
+        c["env"] = copy.deepcopy(extra) + list(c.get("env") or [])
+    init = list(spec.get("initContainers") or [])
+    if not element:
+        args = ["--node", node, "--plan", literal_arg(plan)]
+        if unit.needs_task_template:
+            args += ["--task-template", b64(unit.task.pb)]
+        init.insert(0, runtime_container(config, BIND_CONTAINER, "bind", args))
+    if init:
+        spec["initContainers"] = init
+    if config.service_account and "serviceAccountName" not in spec:
+        spec["serviceAccountName"] = config.service_account
+    all_labels = {**dict(unit.labels), **dict(labels or {})}
+    all_annotations = {**dict(unit.annotations), **dict(annotations or {})}
+    return pod_object(config, spec, all_labels, all_annotations)

@@ -1,0 +1,142 @@
+"""Helpers of the ``kubernetes`` flavour: Jinja macros giving run-time values to the pods, and
+the small worker-side steps around them (a branch's choice, a map's element list and guard).
+
+fcomp never imports this module: :mod:`fcomp.backends.airflow.module` copies its source into
+each generated DAG file. Run-time values reach pods only through pod annotations (read by the
+containers through the downward API as ``$(FCOMP_...)`` variables) and runtime-step
+arguments; every other string of a pod is in ``full_pod_spec``, which Airflow never renders.
+The generated module defines ``FCOMP`` (storage prefix, workflow inputs).
+"""
+
+import json
+import re
+from typing import Any
+
+from airflow.providers.standard.operators.branch import BaseBranchOperator  # noqa: TID251
+from airflow.sdk import BaseOperator  # noqa: TID251
+from airflow.sdk.exceptions import AirflowException, AirflowSkipException  # noqa: TID251
+
+FCOMP: dict[str, Any] = {}  # the generated module assigns its settings
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def fcomp_exec(run_id: str) -> str:
+    """The execution id: the run id made path-safe (``runtime/CONTRACT.md``)."""
+    return _UNSAFE.sub("-", run_id)
+
+
+def fcomp_arg(value: str) -> str:
+    """A value as a container argument Kubernetes does not expand (``$`` doubled)."""
+    return value.replace("$", "$$")
+
+
+def fcomp_text(value: Any) -> str:
+    """A DAG param value in the runtime's text form."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def fcomp_parent(dag_run: Any) -> dict[str, str]:
+    """What a parent run passed to this child run (inputs to read, node to report to)."""
+    conf = getattr(dag_run, "conf", None) or {}
+    parent = conf.get("fcomp_parent") or {}
+    return parent if isinstance(parent, dict) else {}
+
+
+def fcomp_start_arg(params: Any, index: int, dag_run: Any, logical_date: Any) -> str:
+    """The start step's argument for workflow input ``index``: its param's text, or the
+    launch plan's default literal, or (for a scheduled run) the kickoff time."""
+    name = FCOMP["inputs"][index]
+    value = (params or {}).get(name)
+    if name == FCOMP.get("kickoff") and getattr(dag_run, "run_type", "") == "scheduled":
+        value = logical_date.isoformat()
+    if value is None and name in FCOMP["defaults"] and not fcomp_parent(dag_run):
+        return f"--fixed={name}={FCOMP['defaults'][name]}"
+    return fcomp_arg(f"--param={name}={'' if value is None else fcomp_text(value)}")
+
+
+def fcomp_inputs_from(dag_run: Any) -> str:
+    """``--inputs-from=URI`` of a child run (empty for a top-level run)."""
+    return fcomp_arg("--inputs-from=" + fcomp_parent(dag_run).get("inputs", ""))
+
+
+def fcomp_report(dag_run: Any) -> str:
+    """``--report=EXEC/PATH`` of a child run (empty for a top-level run)."""
+    return fcomp_arg("--report=" + fcomp_parent(dag_run).get("report", ""))
+
+
+def fcomp_child_conf(run_id: str, node: str) -> dict[str, Any]:
+    """The conf a launch-plan node gives its child run."""
+    exec_id = fcomp_exec(run_id)
+    inputs = f"{FCOMP['prefix'].rstrip('/')}/{exec_id}/{node}/data/inputs.pb"
+    return {"fcomp_parent": {"inputs": inputs, "report": f"{exec_id}/{node}"}}
+
+
+def fcomp_signal_value(result: Any) -> str:
+    """The value a person entered at a signal gate, as a container argument."""
+    entered = dict((result or {}).get("params_input") or {})
+    if len(entered) != 1:
+        raise AirflowException(f"expected one signal value, got {sorted(entered)}")
+    return fcomp_arg(fcomp_text(next(iter(entered.values()))))
+
+
+class FcompChoose(BaseBranchOperator):
+    """Follow the case a branch pod chose (its printed index, from XCom)."""
+
+    template_fields = ()
+
+    def __init__(self, *, decided_by: str, targets: list[list[str]], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.decided_by = decided_by
+        self.targets = targets
+
+    def choose_branch(self, context: Any) -> list[str]:
+        index = context["ti"].xcom_pull(task_ids=self.decided_by)
+        if not isinstance(index, int) or not 0 <= index < len(self.targets):
+            raise AirflowException(f"branch step returned {index!r}, not a case index")
+        return list(self.targets[index])
+
+
+class FcompIndexes(BaseOperator):
+    """A map's element indices (from its size pod's printed count), to map the element pods."""
+
+    template_fields = ()
+
+    def __init__(self, *, size_from: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.size_from = size_from
+
+    def execute(self, context: Any) -> list[dict[str, str]]:
+        size = context["ti"].xcom_pull(task_ids=self.size_from)
+        if not isinstance(size, int) or size < 0:
+            raise AirflowException(f"map size step returned {size!r}, not a count")
+        return [{"fcomp.dev/index": str(i)} for i in range(size)]
+
+
+class FcompGuard(BaseOperator):
+    """Before a map's gather: skip when the map was skipped (a branch case not taken), fail
+    when its indices are unknown, else let the gather run whatever the elements did."""
+
+    template_fields = ()
+
+    def __init__(self, *, indexes_from: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.indexes_from = indexes_from
+
+    def execute(self, context: Any) -> int:
+        ti = context["ti"]
+        states = ti.get_task_states(
+            dag_id=ti.dag_id, task_ids=[self.indexes_from], run_ids=[ti.run_id]
+        )
+        state = str(next(iter((states.get(ti.run_id) or {}).values()), ""))
+        if state.endswith("skipped"):
+            raise AirflowSkipException("the map did not run")
+        indexes = ti.xcom_pull(task_ids=self.indexes_from)
+        if indexes is None:
+            raise AirflowException("the map's size is unknown: its size step did not succeed")
+        return len(indexes)

@@ -1,0 +1,107 @@
+"""Rewrites of a flow for the ``kubernetes`` flavour, where one step becomes two tasks: a pod
+does the runtime's work and a small worker step (or another operator) acts on its result.
+
+- branch ``X``: pod ``X`` prints the case index; ``X-choose`` follows that case (the cases'
+  entry tasks become its direct downstream tasks);
+- map size ``S``: pod ``S`` prints the count; ``S-indexes`` lists the elements the element
+  pods are mapped over; gather ``G`` gets a guard ``G-guard`` (``all_done``) before it, which
+  skips with the map and otherwise lets the gather pod run whatever the elements did;
+- launch plan ``L``: pod ``L-bind`` writes the node's inputs, then ``L`` triggers the child
+  DAG and waits for it;
+- signal ``S``: ``S`` asks a person for the value, ``S-write`` (a pod) writes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from fcomp.backends.airflow import steps
+from fcomp.backends.airflow.model import ALL_SUCCESS, Flow, Op
+
+ALL_DONE = "all_done"
+
+
+def _insert_after(flow: Flow, op: Op, raw_id: str, step: steps.Step) -> Op:
+    """A new task right after ``op``: ``op``'s downstream tasks wait for it instead."""
+    new = flow.add(op.group, raw_id, step)
+    for other in flow.ops.values():
+        if other is not new and op.id in other.upstream:
+            other.upstream = [new.id if u == op.id else u for u in other.upstream]
+        if other.mapped_over == op.id:
+            other.mapped_over = new.id
+    new.after([op.id])
+    return new
+
+
+def _insert_before(flow: Flow, op: Op, raw_id: str, step: steps.Step, rule: str) -> Op:
+    """A new task right before ``op``: it takes ``op``'s upstream tasks and trigger rule."""
+    new = flow.add(op.group, raw_id, step, rule)
+    new.upstream, op.upstream = list(op.upstream), []
+    op.after([new.id])
+    op.trigger_rule = ALL_SUCCESS
+    for other in flow.ops.values():  # a branch case starting at ``op`` now starts at ``new``
+        if isinstance(other.step, steps.Branch | steps.Choose):
+            targets = tuple(
+                tuple(new.id if t == op.id else t for t in case) for case in other.step.targets
+            )
+            other.step = replace(other.step, targets=targets)
+    return new
+
+
+def split_branch(flow: Flow, op: Op) -> None:
+    """Branch pod, then the worker step following its choice."""
+    assert isinstance(op.step, steps.Branch)
+    _insert_after(flow, op, f"{op.local_id}-choose", steps.Choose(op.id, op.step.targets))
+
+
+def split_size(flow: Flow, op: Op) -> None:
+    """Size pod, then the element list."""
+    _insert_after(flow, op, f"{op.local_id}-indexes", steps.Indexes(op.id))
+
+
+def split_gather(flow: Flow, op: Op) -> None:
+    """The guard before a gather pod."""
+    assert isinstance(op.step, steps.Gather)
+    size = flow.ops[op.step.size_from]
+    indexes = next(o for o in flow.ops.values() if o.step == steps.Indexes(size.id))
+    guard = _insert_before(flow, op, f"{op.local_id}-guard", steps.Guard(indexes.id), ALL_DONE)
+    op.step = steps.Gather(
+        op.step.node, op.step.outputs, guard.id, op.step.min_successes, op.step.min_success_ratio
+    )
+
+
+def split_child(flow: Flow, op: Op) -> None:
+    """Bind pod, then the trigger."""
+    assert isinstance(op.step, steps.Child)
+    child = op.step
+    bind = steps.Bind(child.node, child.plan)
+    _insert_before(flow, op, f"{op.local_id}-bind", bind, op.trigger_rule)
+    op.step = steps.Trigger(child.node, child.dag_id)
+
+
+def split_signal(flow: Flow, op: Op) -> None:
+    """The person's entry, then the pod writing it."""
+    assert isinstance(op.step, steps.Signal)
+    signal = op.step
+    op.step = steps.WaitSignal(signal.signal_id, signal.var, signal.schema)
+    write = steps.WriteSignal(signal.node, signal.type, signal.var, op.id)
+    _insert_after(flow, op, f"{op.local_id}-write", write)
+
+
+SPLITS: dict[type, Callable[[Flow, Op], None]] = {
+    steps.Branch: split_branch,
+    steps.ArraySize: split_size,
+    steps.Gather: split_gather,
+    steps.Child: split_child,
+    steps.Signal: split_signal,
+}
+
+
+def split_for_pods(flow: Flow) -> Flow:
+    """Apply every split (in task order; sizes before their gathers)."""
+    for op in list(flow.ops.values()):
+        split = SPLITS.get(type(op.step))
+        if split is not None:
+            split(flow, op)
+    return flow

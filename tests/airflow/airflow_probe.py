@@ -1,0 +1,60 @@
+"""Load a DAG folder with Airflow's DagBag and print what it holds as JSON (run in a
+subprocess with ``AIRFLOW_HOME`` set, so the test process never imports Airflow)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any
+
+
+def describe(folder: str) -> dict[str, Any]:
+    """Import errors, and for each DAG its settings, tasks and edges."""
+    started = time.monotonic()
+    from airflow.dag_processing.dagbag import DagBag
+
+    imported = time.monotonic()
+    bag = DagBag(dag_folder=folder)
+    loaded = time.monotonic()
+    dags: dict[str, Any] = {}
+    for dag_id, dag in sorted(bag.dags.items()):
+        tasks: dict[str, Any] = {}
+        for task in dag.tasks:
+            tasks[task.task_id] = {
+                "operator": type(task).__name__,
+                "trigger_rule": str(getattr(task.trigger_rule, "value", task.trigger_rule)),
+                "upstream": sorted(task.upstream_task_ids),
+                "retries": task.retries,
+                "spec": _plain(getattr(task, "spec", None)),
+                "mapped": type(task).__name__ == "MappedOperator",
+            }
+        dags[dag_id] = {
+            "fileloc": dag.fileloc,
+            "params": {k: _plain(v) for k, v in dag.params.dump().items()},
+            "param_schemas": {k: _plain(dag.params.get_param(k).schema) for k in dag.params},
+            "schedule": str(dag.schedule) if dag.schedule is not None else None,
+            "tags": sorted(dag.tags),
+            "catchup": dag.catchup,
+            "max_active_tasks": dag.max_active_tasks,
+            "description": dag.description,
+            "tasks": tasks,
+        }
+    return {
+        "import_errors": {k: str(v) for k, v in bag.import_errors.items()},
+        "dags": dags,
+        "seconds": {"import": imported - started, "dagbag": loaded - imported},
+    }
+
+
+def _plain(value: Any) -> Any:
+    try:
+        json.dumps(value)
+        return value
+    except TypeError:
+        return repr(value)
+
+
+if __name__ == "__main__":
+    with open(sys.argv[2], "w", encoding="utf-8") as out:
+        json.dump(describe(sys.argv[1]), out, sort_keys=True)
