@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import difflib
 import sys
-from collections.abc import Mapping
-from pathlib import Path
 
 import click
 
+from fcomp.cli.check import check_files, prune
 from fcomp.cli.files import write_files
 from fcomp.cli.output import print_diagnostics
+from fcomp.cli.plans import PICTURE_SUFFIX, build_by_plan, pictures
+from fcomp.cli.progress import Progress
 from fcomp.compiler.config import Config, config_from_mapping, load_config
 from fcomp.compiler.diagnostics import Diagnostic, Severity
 from fcomp.compiler.driver import Compilation, compile_paths
@@ -49,30 +49,15 @@ def resolve_config(
     return config, problems
 
 
-def check_files(out_dir: str, files: Mapping[str, str]) -> bool:
-    """Print a unified diff between ``out_dir`` and ``files``; True when they are the same."""
-    root = Path(out_dir)
-    same = True
-    existing = (
-        {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
-        if root.is_dir()
-        else set()
-    )
-    for name in sorted(set(files) | existing):
-        new = files.get(name)
-        path = root / name
-        old = path.read_text(encoding="utf-8") if path.is_file() else None
-        if old == new:
-            continue
-        same = False
-        diff = difflib.unified_diff(
-            (old or "").splitlines(keepends=True),
-            (new or "").splitlines(keepends=True),
-            fromfile=f"a/{name}" if old is not None else "/dev/null",
-            tofile=f"b/{name}" if new is not None else "/dev/null",
-        )
-        sys.stdout.writelines(diff)
-    return same
+def concatenate(files: dict[str, str]) -> str:
+    """Every file for stdout: YAML files as one multi-document stream, others (several DAG
+    modules) each under a ``# ==> name <==`` line, as ``head`` shows several files."""
+    names = sorted(files)
+    if all(n.endswith((".yaml", ".yml")) for n in names):
+        return "---\n".join(files[n] for n in names)
+    if len(names) == 1:
+        return files[names[0]]
+    return "\n".join(f"# ==> {n} <==\n{files[n]}" for n in names)
 
 
 @click.command(
@@ -82,6 +67,8 @@ Examples:
   fcomp build --target argo pkg.tgz --launch-plan my.lp --emit workflow -o - | argo submit -
   fcomp build --target airflow pkg.tgz -o dags/
   fcomp build --target argo pkg.tgz -o argo/ --check     # CI: fail when argo/ is stale
+  fcomp build --target argo pkg.tgz -o argo/ --graph svg  # argo/<name>.svg beside each file
+  fcomp build --target airflow pkg.tgz -o dags/ --prune   # also remove DAGs no longer built
 """
 )
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
@@ -123,6 +110,23 @@ Examples:
     show_default=True,
     help="Diagnostics format.",
 )
+@click.option(
+    "--graph",
+    "graph_fmt",
+    type=click.Choice(sorted(PICTURE_SUFFIX)),
+    help="Also write a picture of each document's workflow beside it (same name, .dot/.mmd/.svg).",
+)
+@click.option(
+    "--prune",
+    "prune_stale",
+    is_flag=True,
+    help="Remove files in the output folder that this build no longer writes.",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Report progress on stderr [default: when stderr is a terminal].",
+)
 def build(
     inputs: tuple[str, ...],
     target: str,
@@ -133,29 +137,51 @@ def build(
     settings: tuple[str, ...],
     check: bool,
     fmt: str,
+    graph_fmt: str | None,
+    prune_stale: bool,
+    progress: bool | None,
 ) -> int:
     """Compile Flyte entities into Argo Workflows YAML or Airflow DAG files.
 
     Nothing is written when any error is found; every file is replaced atomically.
+    With --check nothing is written: the exit code is 1 and a unified diff is printed when
+    the folder differs (changed, missing or stale files).
     """
+    if out == "-" and (check or graph_fmt or prune_stale):
+        raise click.UsageError("--check, --graph and --prune need an output folder, not -o -")
     config, problems = resolve_config(config_path, settings)
     if problems:
         print_diagnostics(problems, fmt=fmt)
         return 1
+    report = Progress.open(progress)
+    report.phase(f"reading and checking {len(inputs)} input{'s' * (len(inputs) != 1)}")
     compilation = compile_paths(inputs)
     diagnostics = compilation.diagnostics.sorted()
     files: dict[str, str] = {}
     if compilation.ok:
-        files, more = build_files(compilation, target, config, launch_plans, emit)
+
+        def build_some(names: tuple[str, ...]) -> tuple[dict[str, str], list[Diagnostic]]:
+            return build_files(compilation, target, config, names, emit)
+
+        if graph_fmt or report.active:
+            built = build_by_plan(compilation, launch_plans, build_some, report)
+            files, more = built.files, built.diagnostics
+            if graph_fmt and not any(d.severity is Severity.ERROR for d in more):
+                files = {**files, **pictures(compilation, built.workflow_of, graph_fmt)}
+        else:
+            files, more = build_some(launch_plans)
         diagnostics += more
+    report.done()
     print_diagnostics(diagnostics, fmt=fmt)
     if any(d.severity is Severity.ERROR for d in diagnostics):
         return 1
     if out == "-":
-        for name in sorted(files):
-            sys.stdout.write(files[name])
+        sys.stdout.write(concatenate(files))
         return 0
     if check:
-        return 0 if check_files(out, files) else 1
+        return 0 if check_files(out, files, sys.stdout) else 1
     write_files(out, files)
+    if prune_stale:
+        for name in prune(out, files):
+            click.echo(f"removed {name}", err=True)
     return 0

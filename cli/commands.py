@@ -73,8 +73,9 @@ ALL: list[click.Command] = [validate, explain]
 
 @click.command(
     epilog="""\b
-Example:
+Examples:
   fcomp compile --emit flyte-closure pkg.tgz -o closures/
+  fcomp compile pkg.tgz -o - | jq .primary.template.id
 """
 )
 @INPUTS
@@ -85,7 +86,14 @@ Example:
     show_default=True,
     help="What to write: Flyte's CompiledWorkflowClosure as protobuf JSON.",
 )
-@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, allow_dash=True),
+    help="Output folder, or - for stdout (the closures one after another).",
+)
 @FORMAT
 def compile(inputs: tuple[str, ...], emit: str, out_dir: str, fmt: str) -> int:
     """Write, for each workflow, the closure Flyte's compiler would produce.
@@ -101,15 +109,23 @@ def compile(inputs: tuple[str, ...], emit: str, out_dir: str, fmt: str) -> int:
     if not result.ok:
         return 1
     closures = build_closures(result)
-    write_files(out_dir, {f"{name}.json": closure_json(c) for name, c in closures.items()})
+    files = {f"{name}.json": closure_json(c) for name, c in closures.items()}
+    if out_dir == "-":
+        for name in sorted(files):
+            click.echo(files[name], nl=not files[name].endswith("\n"))
+        return 0
+    write_files(out_dir, files)
     return 0
 
 
 ALL.append(compile)
 
 from fcomp.cli.build import build  # noqa: E402
+from fcomp.cli.entities import inspect  # noqa: E402
+from fcomp.cli.graph import graph  # noqa: E402
+from fcomp.cli.version import version_command  # noqa: E402
 
-ALL.append(build)
+ALL += [build, graph, inspect, version_command]
 
 from fcomp.cli.run import run  # noqa: E402
 

@@ -7,6 +7,10 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+#: Mode of written files: temporary files are created private (0600), but outputs are read by
+#: others (an Airflow scheduler, a CI job), like files any other tool writes.
+FILE_MODE = 0o644
+
 
 def write_files(out_dir: str | os.PathLike[str], files: Mapping[str, str]) -> list[Path]:
     """Write every file under ``out_dir``; each appears complete or not at all.
@@ -24,6 +28,7 @@ def write_files(out_dir: str | os.PathLike[str], files: Mapping[str, str]) -> li
             fd, tmp = tempfile.mkstemp(prefix=".fcomp-", dir=target.parent)
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(text)
+            os.chmod(tmp, FILE_MODE)
             staged.append((tmp, target))
         for tmp, target in staged:
             os.replace(tmp, target)
@@ -33,3 +38,20 @@ def write_files(out_dir: str | os.PathLike[str], files: Mapping[str, str]) -> li
                 os.unlink(tmp)
         raise
     return [target for _, target in staged]
+
+
+def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write one file atomically (temporary file in the same folder, then one rename)."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".fcomp-", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, FILE_MODE)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return target

@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 the input has errors (diagnostics printed), 2 usage err
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 
@@ -21,7 +22,20 @@ EXIT_INTERNAL = 3
 
 @click.group(
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-    epilog="Exit codes: 0 ok, 1 errors in the input, 2 usage error, 3 internal error.",
+    epilog="""\b
+Examples:
+  fcomp validate pkg.tgz
+  fcomp inspect pkg.tgz
+  fcomp build --target argo pkg.tgz -o argo/
+  fcomp build --target airflow pkg.tgz -o dags/
+  fcomp graph pkg.tgz --workflow my_wf -o my_wf.svg
+  fcomp explain MismatchingTypes
+
+\b
+Exit codes: 0 ok, 1 errors in the input (diagnostics printed) or --check found
+differences, 2 usage error (bad option, missing argument, Graphviz missing for
+svg/png), 3 internal error (a bug in fcomp: please report it).
+""",
 )
 @click.version_option(package_name="fcomp", prog_name="fcomp")
 def cli() -> None:
@@ -42,6 +56,10 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(EXIT_USAGE)
+    except BrokenPipeError:
+        # whoever read stdout stopped early (`fcomp build -o - | head`): nothing went wrong here
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_OK)
     except Exception:  # an fcomp bug: say so, with the traceback for the report
         click.echo(
             "fcomp: internal error (this is a bug in fcomp, not in your input; "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable
 from typing import TypedDict
@@ -249,5 +250,14 @@ def convert_scalar(s: literals_pb2.Scalar) -> ir.Literal:
 
 
 def convert_primitive(p: literals_pb2.Primitive) -> ir.Literal:
-    """Wrap a primitive (a branch operand) as a literal."""
-    return convert_scalar(literals_pb2.Scalar(primitive=p))
+    """Wrap a primitive (a branch operand) as a literal, with its parameter text (shown in
+    messages and pictures)."""
+    from fcomp.runtime.textforms import literal_to_text
+
+    lit = literals_pb2.Literal(scalar=literals_pb2.Scalar(primitive=p))
+    converted = convert_literal(lit)
+    try:
+        text = literal_to_text(lit, types_pb2.LiteralType())
+    except Exception:  # a primitive with nothing set has no text form
+        text = None
+    return dataclasses.replace(converted, text=text)
