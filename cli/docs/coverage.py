@@ -1,0 +1,105 @@
+"""What the bundled examples show each target can run: every package under
+``examples/packages`` (``all.tgz``, their union, aside) is compiled and built for every target,
+and the error codes are kept per example and per task type (through the node they point at).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fcomp.cli.build import TARGETS, build_files
+from fcomp.cli.docs import section
+from fcomp.cli.docs.tables import table
+from fcomp.cli.entities import walk_nodes
+from fcomp.compiler import codes, ir
+from fcomp.compiler.config import Config
+from fcomp.compiler.diagnostics import Diagnostic, Severity
+from fcomp.compiler.driver import Compilation, compile_paths
+
+PACKAGES = Path("examples/packages")
+#: The package holding every example at once; the per-topic packages are built instead.
+UNION_PACKAGE = "all.tgz"
+
+
+@dataclass
+class Coverage:
+    """Error codes per example and target, and per task type and target (empty: it builds)."""
+
+    examples: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    task_types: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+
+
+def packages(root: Path) -> list[Path]:
+    """The per-topic example packages, by name."""
+    return sorted(p for p in (root / PACKAGES).glob("*.tgz") if p.name != UNION_PACKAGE)
+
+
+def _task_types(compilation: Compilation) -> dict[tuple[str, str], str]:
+    """(workflow name, node id) -> task type, for nodes that run a task (maps included)."""
+    catalog = ir.Catalog(compilation.program)
+    out: dict[tuple[str, str], str] = {}
+    for wf in compilation.program.workflows:
+        for node in walk_nodes(wf.nodes):
+            kind = node.kind
+            if isinstance(kind, ir.ArrayNode) and kind.node is not None:
+                kind = kind.node.kind
+            if isinstance(kind, ir.TaskNode) and kind.task is not None:
+                task = catalog.tasks.find(kind.task)
+                if task is not None:
+                    out[(wf.id.name, node.id)] = task.type
+    return out
+
+
+def _build(compilation: Compilation, target: str) -> list[Diagnostic]:
+    try:
+        return build_files(compilation, target, Config(), (), "template")[1]
+    except Exception:  # a backend bug shows in the table instead of stopping the docs
+        return [Diagnostic(Severity.ERROR, codes.INTERNAL_ERROR, "backend failed")]
+
+
+@functools.cache
+def example_coverage(root: Path) -> Coverage:
+    """Build every example for every target and collect the error codes."""
+    coverage = Coverage()
+    for package in packages(root):
+        compilation = compile_paths([package])
+        at = _task_types(compilation)
+        for task_type in sorted(set(at.values())):
+            coverage.task_types.setdefault(task_type, {t: set() for t in TARGETS})
+        row = coverage.examples.setdefault(package.stem, {})
+        for target in TARGETS:
+            errors = compilation.diagnostics.errors
+            if compilation.ok:
+                errors = [d for d in _build(compilation, target) if d.severity is Severity.ERROR]
+            row[target] = {d.code for d in errors}
+            for d in errors:
+                # an error at a task node counts against its type; any other error against
+                # every type in the package, since the package as a whole does not build
+                at_node = at.get((d.source.entity, d.source.node))
+                blamed = {at_node} if at_node is not None else set(at.values())
+                for each in blamed:
+                    coverage.task_types[each][target].add(d.code)
+    return coverage
+
+
+def outcome(found: set[str]) -> str:
+    """``✓`` or ``✗`` with the error codes."""
+    return "✓" if not found else "✗ " + ", ".join(sorted(found))
+
+
+@section("examples")
+def examples_table(root: Path) -> str:
+    """One row per bundled example: does it build for each target?"""
+    coverage = example_coverage(root)
+    rows = [
+        [f"`{name}`", *(outcome(by_target[t]) for t in TARGETS)]
+        for name, by_target in coverage.examples.items()
+    ]
+    if not rows:
+        return "_No example packages found under `examples/packages/`._"
+    return (
+        table(["example package", *TARGETS], rows)
+        + "\n\n✗ lists the error codes of the build; `fcomp explain CODE` describes each."
+    )
