@@ -100,12 +100,12 @@ def task_types_table(root: Path) -> str:
             if fn is None:
                 cells.append("✗ (UnknownTaskType)")
             elif found is None:
-                cells.append("✓ (no example)")
+                cells.append("untested (no example)")
             else:
-                cells.append(outcome(found[target]))
+                cells.append(outcome(found[target].codes()))
         rows.append([f"`{task_type}`", plugin, *cells])
     return (
         table(["task type", "plugin", *TARGETS], rows)
-        + "\n\nA task type is ✓ on a target when the bundled examples using it build for that "
-        "target; ✗ lists the error codes reported at its nodes (or for the whole package)."
+        + "\n\nA task type is ✓ on a target when no bundled example reports an error at a "
+        "node of that type and some example using it builds; ✗ lists the error codes."
     )

@@ -24,11 +24,28 @@ UNION_PACKAGE = "all.tgz"
 
 
 @dataclass
+class TypeOutcome:
+    """What the examples say about one task type on one target."""
+
+    #: Error codes reported at nodes of this type.
+    at_nodes: set[str] = field(default_factory=set)
+    #: Error codes of packages using this type that point at no task node.
+    elsewhere: set[str] = field(default_factory=set)
+    #: Whether some package using this type builds without errors.
+    builds: bool = False
+
+    def codes(self) -> set[str]:
+        """The codes that count against the type: those at its nodes, else, when no package
+        using it builds, those of its packages."""
+        return self.at_nodes or (set() if self.builds else self.elsewhere)
+
+
+@dataclass
 class Coverage:
-    """Error codes per example and target, and per task type and target (empty: it builds)."""
+    """Error codes per example and target (empty: it builds), and per task type and target."""
 
     examples: dict[str, dict[str, set[str]]] = field(default_factory=dict)
-    task_types: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    task_types: dict[str, dict[str, TypeOutcome]] = field(default_factory=dict)
 
 
 def packages(root: Path) -> list[Path]:
@@ -66,21 +83,23 @@ def example_coverage(root: Path) -> Coverage:
     for package in packages(root):
         compilation = compile_paths([package])
         at = _task_types(compilation)
-        for task_type in sorted(set(at.values())):
-            coverage.task_types.setdefault(task_type, {t: set() for t in TARGETS})
+        used = set(at.values())
+        for task_type in sorted(used):
+            coverage.task_types.setdefault(task_type, {t: TypeOutcome() for t in TARGETS})
         row = coverage.examples.setdefault(package.stem, {})
         for target in TARGETS:
             errors = compilation.diagnostics.errors
             if compilation.ok:
                 errors = [d for d in _build(compilation, target) if d.severity is Severity.ERROR]
             row[target] = {d.code for d in errors}
+            for task_type in used:
+                coverage.task_types[task_type][target].builds |= not errors
             for d in errors:
-                # an error at a task node counts against its type; any other error against
-                # every type in the package, since the package as a whole does not build
                 at_node = at.get((d.source.entity, d.source.node))
-                blamed = {at_node} if at_node is not None else set(at.values())
-                for each in blamed:
-                    coverage.task_types[each][target].add(d.code)
+                if at_node is not None:
+                    coverage.task_types[at_node][target].at_nodes.add(d.code)
+                for task_type in used - {at_node}:
+                    coverage.task_types[task_type][target].elsewhere.add(d.code)
     return coverage
 
 
