@@ -20,8 +20,12 @@ INPUTS_PARAM = "fcomp-inputs"
 REPORT_PARAM = "fcomp-report"
 
 
-def child_template(name: str, template_name: str, storage_prefix: str) -> dict[str, Any]:
-    """A resource template creating a child Workflow of ``template_name``."""
+def child_template(
+    name: str, template_name: str, storage_prefix: str, required: list[str]
+) -> dict[str, Any]:
+    """A resource template creating a child Workflow of ``template_name``; the ``required``
+    parameters (those without a default) get a placeholder, since the child's start step reads
+    its inputs from this node's ``inputs.pb``."""
     manifest = {
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "Workflow",
@@ -39,6 +43,7 @@ def child_template(name: str, template_name: str, storage_prefix: str) -> dict[s
                         "name": REPORT_PARAM,
                         "value": f"{WORKFLOW_NAME}/{{{{inputs.parameters.node}}}}",
                     },
+                    *({"name": p, "value": ""} for p in required),
                 ]
             },
         },
@@ -54,6 +59,24 @@ def child_template(name: str, template_name: str, storage_prefix: str) -> dict[s
             "manifest": json.dumps(manifest, sort_keys=True, separators=(",", ":")),
         },
     }
+
+
+def _required_parameters(b: DagBuilder, lp: ir.LaunchPlan) -> list[str]:
+    """The child's workflow parameters that have no default (Argo needs a value for each)."""
+    wf = b.compiled.catalog.workflows.find(lp.workflow)
+    if wf is None:
+        return []
+    fixed = {name for name, _ in lp.fixed_inputs}
+    defaults = {
+        p.var.name
+        for p in lp.default_inputs
+        if p.default is not None and p.default.text is not None
+    }
+    return [
+        name
+        for name, var in wf.interface.inputs.items()
+        if name not in fixed and name not in defaults and not ir.is_none_union(var.type)
+    ]
 
 
 def lower_launch_plan(b: DagBuilder, ctx: DagContext, node: ir.Node) -> Lowered | None:
@@ -73,8 +96,10 @@ def lower_launch_plan(b: DagBuilder, ctx: DagContext, node: ir.Node) -> Lowered 
         )
         return None
     bind, run = ctx.names.name(f"{node.id}-inputs"), ctx.names.name(node.id)
+    required = _required_parameters(b, lp)
     template = b.add_template(
-        f"lp-{object_name}", lambda name: child_template(name, object_name, b.config.storage_prefix)
+        f"lp-{object_name}",
+        lambda name: child_template(name, object_name, b.config.storage_prefix, required),
     )
     path = ctx.path(node)
     plan = to_json(b.plans.node_inputs(ctx.scope, node))

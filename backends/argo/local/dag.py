@@ -370,7 +370,13 @@ class _DagRun:
             "parameters": parameters,
         }
         has_loop = any(task.get(key) is not None for key in _LOOP_KEYS)
-        leftover = [t for t in tags_in(resolved) if not (has_loop and _is_item_tag(t))]
+        # Only the task's own tags must resolve: text inserted from a value (a parameter that
+        # holds a child Workflow's manifest) is not substituted again, as in Argo.
+        leftover = [
+            t
+            for t in tags_in({**fields, "arguments": task.get("arguments") or {}})
+            if not (has_loop and _is_item_tag(t)) and substitute(t, scope, strict=False) == t
+        ]
         if leftover:
             raise UnresolvedError(leftover)
         if not has_loop:

@@ -24,7 +24,6 @@ from fcomp.backends.argo.local.model import FAILED, SUCCEEDED, InvalidWorkflowEr
 from fcomp.backends.argo.local.nodes import POD
 from fcomp.backends.argo.local.outputs import static_parameter
 from fcomp.backends.argo.local.registry import executor
-from fcomp.backends.argo.local.variables import substitute_tree
 
 
 def _manifest(resource: dict[str, Any]) -> dict[str, Any]:
@@ -51,7 +50,9 @@ def _manifest(resource: dict[str, Any]) -> dict[str, Any]:
 def run_resource(inv: Invocation) -> None:
     """Run the child Workflow, then apply the conditions."""
     ctx, node = inv.ctx, inv.node
-    resource = substitute_tree(inv.template["resource"], inv.scope, strict=True)
+    # The template was substituted once already (globals and inputs); Argo does not scan the
+    # values it inserted again, so a created Workflow keeps its own variables for itself.
+    resource = inv.template["resource"]
     manifest = _manifest(resource)
     try:
         child = ctx.run_child(manifest, ctx.stop)
