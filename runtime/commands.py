@@ -8,7 +8,7 @@ from typing import Any
 
 from flyteidl.core import interface_pb2, literals_pb2, tasks_pb2, types_pb2
 
-from fcomp.runtime import arrays, cache, conditions, plainjson, textforms
+from fcomp.runtime import arrays, cache, conditions, connector, copilot, plainjson, textforms
 from fcomp.runtime.codec import (
     argument_text,
     b64_message,
@@ -221,4 +221,6 @@ COMMANDS: dict[str, Callable[[Any], str | None]] = {
     "cache-check": cache_check,
     "cache-put": cache_put,
     "dynamic": lambda args: _dynamic(args),
+    **copilot.COMMANDS,
+    **connector.COMMANDS,
 }
