@@ -1,8 +1,8 @@
-"""Loading is file-level work only: a 50,000-node workflow package loads in well under a second."""
+"""Loading is file-level work only: 50,000-node workflow packages load whole, with the trial parse
+of an unsuffixed file. (Load time is measured by ``benchmarks/``, not asserted here.)"""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ def _big_workflow() -> bytes:
     return spec.SerializeToString()
 
 
-def test_fifty_thousand_node_workflows_load_fast(make_tar: Any, tmp_path: Path):
+def test_fifty_thousand_node_workflows_load(make_tar: Any, tmp_path: Path):
     workflow = _big_workflow()
     task = task_pb2.TaskSpec(
         template=tasks_pb2.TaskTemplate(
@@ -48,11 +48,8 @@ def test_fifty_thousand_node_workflows_load_fast(make_tar: Any, tmp_path: Path):
     loose = tmp_path / "big.pb"  # no suffix: the trial parse runs
     loose.write_bytes(workflow)
 
-    start = time.perf_counter()
     result = load_paths([archive, loose])
-    elapsed = time.perf_counter() - start
 
     assert result.diagnostics == []
     assert [e.kind for e in result.entities] == [EntityKind.TASK] + [EntityKind.WORKFLOW] * 4
     assert all(len(e.message.template.nodes) == NODES for e in result.entities[1:])
-    assert elapsed < 3.0, f"loading took {elapsed:.2f}s"
