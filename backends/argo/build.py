@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import yaml
-
 from fcomp.backends.argo.documents import CRON_NAME_MAX, ArgoOptions, build_documents
+from fcomp.backends.common import yamlout
 from fcomp.backends.common.launch_plans import launch_plans
 from fcomp.backends.common.names import Namer, NameRule
 from fcomp.compiler.config import Config
@@ -20,15 +19,7 @@ OBJECT_NAME = NameRule(max_len=CRON_NAME_MAX, allowed="a-z0-9-")
 
 def dump_yaml(docs: Sequence[dict[str, Any]]) -> str:
     """YAML text of the documents (keys in insertion order, every string safely quoted)."""
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    return yaml.dump_all(
-        docs,
-        Dumper=dumper,
-        sort_keys=False,
-        default_flow_style=False,
-        allow_unicode=True,
-        width=2**31 - 1,
-    )
+    return yamlout.dump_all(docs)
 
 
 def build_argo(
