@@ -9,12 +9,10 @@ from pathlib import Path
 import pytest
 
 from fcomp.cli.main import main
+from tests.golden import GOLDEN, UPDATE_ENV, check_golden, updating  # noqa: F401 (re-exported)
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples" / "packages"
-GOLDEN = REPO / "golden"
-#: Set to 1 to rewrite golden files (refused under CI; a missing file is written only then).
-UPDATE_ENV = "FCOMP_UPDATE_GOLDEN"
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -45,31 +43,6 @@ def example(name: str) -> Path:
 def example_packages() -> list[Path]:
     """Every per-topic example package (``all.tgz``, their union, aside)."""
     return sorted(p for p in EXAMPLES.glob("*.tgz") if p.name != "all.tgz")
-
-
-def updating() -> bool:
-    """Whether golden files are being regenerated (``FCOMP_UPDATE_GOLDEN=1``)."""
-    if os.environ.get(UPDATE_ENV) != "1":
-        return False
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{UPDATE_ENV}=1 is refused under CI: golden files change only on purpose")
-    return True
-
-
-def check_golden(path: Path, actual: str) -> str | None:
-    """Compare ``actual`` with the golden file byte for byte; a problem, or None when equal.
-
-    With ``FCOMP_UPDATE_GOLDEN=1`` the file is (re)written instead.
-    """
-    if updating():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(actual, encoding="utf-8", newline="\n")
-        return None
-    if not path.is_file():
-        return f"missing golden file {path.relative_to(REPO)} (FCOMP_UPDATE_GOLDEN=1 writes it)"
-    if path.read_text(encoding="utf-8") != actual:
-        return f"{path.relative_to(REPO)} differs (FCOMP_UPDATE_GOLDEN=1 rewrites it)"
-    return None
 
 
 class FakeTerminal(io.StringIO):
