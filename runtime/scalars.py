@@ -98,10 +98,24 @@ def _iso_duration(match: re.Match[str]) -> Decimal:
     return -total if match["sign"] == "-" else total
 
 
+_CLOCK = re.compile(r"([+-]?)(?:(\d+)\s+days?,\s*)?(\d+):(\d{1,2}):(\d{1,2}(?:\.\d+)?)")
+
+
 def parse_duration(text: str) -> Any:
-    """Seconds (``90``, ``1.5``) or ISO 8601 (``PT1M30S``) as a ``Duration``."""
+    """Seconds (``90``, ``1.5``), ISO 8601 (``PT1M30S``) or the clock form Python and
+    ``pyflyte run`` print (``1:30:00``, ``2 days, 0:00:01``) as a ``Duration``."""
     stripped = text.strip()
     upper = stripped.upper()
+    clock = _CLOCK.fullmatch(stripped)
+    if clock:
+        sign, days, hours, minutes, secs = clock.groups()
+        total = (
+            Decimal(days or 0) * 86400
+            + Decimal(hours) * 3600
+            + Decimal(minutes) * 60
+            + Decimal(secs)
+        )
+        return duration_from_seconds(-total if sign == "-" else total)
     if "P" not in upper:
         return duration_from_seconds(_seconds_decimal(stripped))
     match = _ISO_DURATION.fullmatch(upper)
