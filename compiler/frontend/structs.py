@@ -10,8 +10,12 @@ from google.protobuf import duration_pb2, struct_pb2
 
 def struct_data(struct: struct_pb2.Struct) -> dict[str, Any]:
     """A ``Struct`` as a dict, with integral numbers as ``int`` (Struct stores every number as
-    a double, but pod specs and plugin configs mean integers there)."""
-    return {key: _value(struct.fields[key]) for key in struct.fields}
+    a double, but pod specs and plugin configs mean integers there).
+
+    Keys are sorted: a protobuf map keeps no order, and its iteration order changes from one
+    process to the next (hash seeding), which would make the output differ between builds.
+    """
+    return {key: _value(struct.fields[key]) for key in sorted(struct.fields)}
 
 
 def _value(v: struct_pb2.Value) -> Any:
