@@ -57,8 +57,10 @@ def run_argo_local(
     pythonpath: Sequence[str] = (),
     resume: Resume | None = None,
     name: str | None = None,
+    extra_env: Mapping[str, str] | None = None,
 ) -> tuple[LocalRun | None, list[Diagnostic]]:
-    """Build every launch plan, then run ``launch_plan`` with ``parameters`` (texts)."""
+    """Build every launch plan, then run ``launch_plan`` with ``parameters`` (texts);
+    ``extra_env`` is added to every process's environment."""
     from fcomp.backends.argo.local import run_workflow
     from fcomp.runtime.commands import read_outputs_json
 
@@ -81,13 +83,19 @@ def run_argo_local(
         known = sorted(d["metadata"]["annotations"]["fcomp.dev/launch-plan"] for d in templates)
         raise KeyError(f"no launch plan named '{launch_plan}'; known: {', '.join(known)}")
     env = {
+        **(extra_env or {}),
         "PATH": _tool_path(),
         "PYTHONPATH": os.pathsep.join([*pythonpath, os.environ.get("PYTHONPATH", "")]),
     }
     workdir.mkdir(parents=True, exist_ok=True)
     result = run_workflow(
-        wanted, templates=templates, parameters=dict(parameters), workdir=workdir, env=env,
-        resume=resume, name=name,
+        wanted,
+        templates=templates,
+        parameters=dict(parameters),
+        workdir=workdir,
+        env=env,
+        resume=resume,
+        name=name,
     )
     execution = result.name
     outputs = None
