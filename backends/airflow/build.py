@@ -19,7 +19,7 @@ from fcomp.backends.airflow.emit import EmitContext, as_datetime
 from fcomp.backends.airflow.graph import FlowBuilder
 from fcomp.backends.airflow.kubernetes import MACROS
 from fcomp.backends.airflow.local import resource_runnable
-from fcomp.backends.airflow.model import ALL_SUCCESS, TASK_ID_MAX, Flow
+from fcomp.backends.airflow.model import TASK_ID_MAX, Flow
 from fcomp.backends.airflow.module import FLAVOURS, DagSettings, write_module
 from fcomp.backends.airflow.pysource import Expr, Name, comment
 from fcomp.backends.airflow.schedule import schedule_expr
@@ -167,10 +167,6 @@ def dag_settings(
         kwargs["max_active_tasks"] = lp.max_parallelism
     if lp.concurrency is not None and lp.concurrency.max_concurrency > 0:
         kwargs["max_active_runs"] = lp.concurrency.max_concurrency
-    if wf.metadata.on_failure is ir.FailurePolicy.FAIL_IMMEDIATELY and all(
-        op.trigger_rule == ALL_SUCCESS for op in flow.ops.values()
-    ):
-        kwargs["fail_fast"] = True
     specs = param_forms.param_specs(lp, wf)
     if specs:
         kwargs["params"] = {

@@ -109,7 +109,9 @@ def run_airflow_local(
         **base_env(home),
         "FCOMP_AIRFLOW_INLINE_CHILDREN": "1",
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
-        "PYTHONPATH": os.pathsep.join([*pythonpath, os.environ.get("PYTHONPATH", "")]),
+        "PYTHONPATH": os.pathsep.join(
+            [*(str(Path(p).resolve()) for p in pythonpath), os.environ.get("PYTHONPATH", "")]
+        ),
         **(env or {}),
     }
     log = workdir / "airflow-run.log"

@@ -41,6 +41,9 @@ RUN_ENV = [
 ]
 INDEX_ENV = [_downward("FCOMP_INDEX", ANNOTATION_INDEX)]
 #: Environment telling flytekit which array element a map task's pod runs.
+#: Makes ``pyflyte-execute`` exit non-zero when the task failed (not only write error.pb), so
+#: the pod, and the Airflow task, fail.
+FAIL_ENV = [{"name": "FLYTE_FAIL_ON_ERROR", "value": "true"}]
 ARRAY_ENV = [
     {"name": "BATCH_JOB_ARRAY_INDEX_VAR_NAME", "value": "FLYTE_K8S_ARRAY_INDEX"},
     {"name": "FLYTE_K8S_ARRAY_INDEX", "value": INDEX},
@@ -178,7 +181,9 @@ def task_pod(
         "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}},
     }
     for c in spec["containers"]:
-        extra = [*run_env, namespace_env, *(ARRAY_ENV if element and c is primary else [])]
+        extra = [*run_env, namespace_env]
+        if c is primary:
+            extra += [*FAIL_ENV, *(ARRAY_ENV if element else [])]
         c["env"] = copy.deepcopy(extra) + list(c.get("env") or [])
     init = list(spec.get("initContainers") or [])
     if not element:

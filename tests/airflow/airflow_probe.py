@@ -27,12 +27,15 @@ def describe(folder: str) -> dict[str, Any]:
                 "upstream": sorted(task.upstream_task_ids),
                 "retries": task.retries,
                 "spec": _plain(getattr(task, "spec", None)),
+                "pod": _pod(getattr(task, "full_pod_spec", None)),
+                "annotations": _plain(getattr(task, "annotations", None)),
                 "mapped": type(task).__name__ == "MappedOperator",
             }
         dags[dag_id] = {
             "fileloc": dag.fileloc,
             "params": {k: _plain(v) for k, v in dag.params.dump().items()},
             "param_schemas": {k: _plain(dag.params.get_param(k).schema) for k in dag.params},
+            "param_descriptions": {k: dag.params.get_param(k).description for k in dag.params},
             "schedule": str(dag.schedule) if dag.schedule is not None else None,
             "tags": sorted(dag.tags),
             "catchup": dag.catchup,
@@ -45,6 +48,14 @@ def describe(folder: str) -> dict[str, Any]:
         "dags": dags,
         "seconds": {"import": imported - started, "dagbag": loaded - imported},
     }
+
+
+def _pod(pod: Any) -> Any:
+    if pod is None:
+        return None
+    from kubernetes.client import ApiClient
+
+    return ApiClient().sanitize_for_serialization(pod)
 
 
 def _plain(value: Any) -> Any:

@@ -94,7 +94,8 @@ def fcomp_render(parts: Any, values: dict[str, str]) -> str:
 def fcomp_task_env(spec: Any, values: dict[str, str], index: int | None) -> dict[str, str]:
     """The task process's environment: the container's variables (secrets from the worker's
     own environment), and the array index for a map task element."""
-    env: dict[str, str] = {}
+    # pyflyte-execute then exits non-zero when the task failed (not only writes error.pb)
+    env: dict[str, str] = {"FLYTE_FAIL_ON_ERROR": "true"}
     for name, parts in spec.get("env", []):
         env[name] = fcomp_render(parts, values)
     for name in spec.get("secrets", []):

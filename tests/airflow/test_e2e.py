@@ -1,0 +1,130 @@
+"""End to end on real Airflow: ``fcomp run --engine airflow-local`` runs example workflows
+(``dag.test()``, SQLite) and their outputs equal ``pyflyte run`` of the same workflow.
+
+Expected outputs come from ``examples/expected/<case>.json`` when recorded, else from running
+the oracle (``examples/oracle.py``, ``pyflyte run``) in the test. Both sides are compared in
+the oracle's plain JSON form, reading fcomp's ``end-node`` ``outputs.pb`` from storage.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from airflow_support import EXAMPLES, WORKFLOWS, compiled, package, require_airflow
+
+from fcomp.backends.common.launch_plans import launch_plans
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+_spec = importlib.util.spec_from_file_location("fcomp_oracle", EXAMPLES / "oracle.py")
+assert _spec is not None and _spec.loader is not None
+oracle = importlib.util.module_from_spec(_spec)
+sys.modules["fcomp_oracle"] = oracle
+_spec.loader.exec_module(oracle)
+
+#: Cases run here: every node kind the local flavour runs without a person answering.
+CASES = [
+    "chain.chain_wf.x10",
+    "chain.explicit_order_wf.default",
+    "fan_in.fan_in_wf.mixed",
+    "subworkflows.nested_subworkflow_wf.x7",
+    "launch_plans.greet_daily.name_argo",
+    "launch_plans.counter_every_10m.default",
+    "branches.branch_compare_wf.zero_unflagged",
+    "branches.branch_on_output_wf.x8",
+    "branches.branch_fail_wf.negative",
+    "branches.nested_branch_wf.inner_mid",
+    "branches.branch_subworkflow_wf.x1",
+    "map_tasks.map_wf.default",
+    "map_tasks.map_wf.empty",
+    "map_tasks.map_min_success_wf.default",
+    "map_tasks.map_min_success_wf.too_many_failures",
+    "map_tasks.map_partial_wf.factor2",
+    "gates_sleep.sleep_wf.default",
+    "failure.on_failure_wf.fails",
+    "failure.fail_after_complete_wf.fails",
+    "caching.caching_wf.fresh",
+    "lp_reference.lp_reference_wf.x5",
+    "dynamic.dynamic_wf.default",
+    "types_scalars.scalars_wf.custom",
+    "types_scalars.time_wf.custom",
+    "types_scalars.optional_wf.unbound",
+    "types_collections.dict_wf.custom",
+    "types_dataclass.dataclass_input_wf.custom",
+    "types_files.file_wf.default",
+    "task_config.task_config_wf.default",
+]
+
+#: Inputs whose ``pyflyte run`` text differs from the runtime's text form.
+TEXT_OVERRIDES = {"types_scalars.time_wf.custom": {"by": "8100"}}
+
+
+def _case(key: str) -> Any:
+    module, entity, inputset = key.split(".")
+    return oracle.find_case(module, entity, inputset)
+
+
+def _expected(case: Any) -> dict[str, Any]:
+    if case.expected_path.exists():
+        data: dict[str, Any] = json.loads(case.expected_path.read_text())
+        return data
+    result: dict[str, Any] = oracle.run_case(case)
+    return result
+
+
+def _launch_plan(case: Any) -> str:
+    """The launch plan ``pyflyte run`` ran: a named plan, or the workflow's default plan."""
+    names = {lp.id.name for lp in launch_plans(compiled(case.module), (), [])}
+    return case.entity if case.entity in names else f"fcomp_examples.{case.module}.{case.entity}"
+
+
+def _texts(case: Any, tmp: Path) -> list[str]:
+    args: list[str] = []
+    overrides = TEXT_OVERRIDES.get(case.key, {})
+    for name, value in case.inputs.items():
+        text = overrides.get(name, oracle.cli_value(oracle._fill(value, str(tmp))))
+        args += ["-p", f"{name}={text}"]
+    return args
+
+
+def _outputs(storage: Path) -> dict[str, Any] | None:
+    runs = [p for p in storage.iterdir() if p.is_dir() and p.name != "raw"]
+    assert len(runs) >= 1, list(storage.iterdir())
+    main = sorted(runs, key=lambda p: p.stat().st_mtime)[0]
+    found = main / "end-node" / "data" / "0" / "outputs.pb"
+    if not found.is_file():
+        return None
+    plain: dict[str, Any] = oracle.literal_map_to_plain(found.read_bytes())
+    return plain
+
+
+@pytest.mark.parametrize("key", CASES)
+def test_example_runs_like_pyflyte(key: str, tmp_path: Path) -> None:
+    require_airflow()
+    case = _case(key)
+    expected = _expected(case)
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    storage = tmp_path / "data"
+    fcomp = str(Path(sys.executable).with_name("fcomp"))
+    argv = [fcomp, "run", "--engine", "airflow-local", str(package(case.module))]
+    argv += ["--launch-plan", _launch_plan(case), "--storage", str(storage)]
+    argv += ["--pythonpath", str(WORKFLOWS), *_texts(case, run_dir)]
+    env = {**os.environ, **case.env, "HOME": str(tmp_path / "home")}
+    (tmp_path / "home").mkdir()
+    env["FCOMP_CACHE_DIR"] = os.environ.get("FCOMP_CACHE_DIR", str(Path.home() / ".cache/fcomp"))
+    proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=1800, check=False)
+    status = "succeeded" if proc.returncode == 0 else "failed"
+    assert status == expected["status"], proc.stderr[-4000:]
+    if status == "succeeded":
+        assert json.loads(proc.stdout) is not None
+        assert oracle.outputs_equal(expected["outputs"], _outputs(storage)), proc.stdout
+    side = oracle._side_files(run_dir)
+    assert side == expected.get("side_files", side)
