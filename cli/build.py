@@ -13,7 +13,7 @@ from fcomp.cli.plans import PICTURE_SUFFIX, build_by_plan, pictures
 from fcomp.cli.progress import Progress
 from fcomp.compiler.config import Config, config_from_mapping, load_config
 from fcomp.compiler.diagnostics import Diagnostic, Severity
-from fcomp.compiler.driver import Compilation, compile_paths
+from fcomp.compiler.driver import Compilation, compile_paths, target_diagnostics
 
 TARGETS = ("argo", "airflow")
 
@@ -170,7 +170,7 @@ def build(
                 files = {**files, **pictures(compilation, built.workflow_of, graph_fmt)}
         else:
             files, more = build_some(launch_plans)
-        diagnostics += more
+        diagnostics += more + target_diagnostics(compilation, target)
     report.done()
     print_diagnostics(diagnostics, fmt=fmt)
     if any(d.severity is Severity.ERROR for d in diagnostics):

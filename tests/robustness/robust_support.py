@@ -19,7 +19,7 @@ from google.protobuf.message import Message
 from fcomp.cli.build import build_files
 from fcomp.compiler.config import Config
 from fcomp.compiler.diagnostics import Diagnostic, Severity
-from fcomp.compiler.driver import compile_paths
+from fcomp.compiler.driver import compile_paths, target_diagnostics
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGES = REPO / "examples" / "packages"
@@ -138,13 +138,14 @@ class Built:
 
 
 def build(path: Path, target: str = "argo", config: Config | None = None) -> Built:
-    """Compile ``path`` and build it for ``target`` as ``fcomp build`` does."""
+    """Compile ``path`` and build it for ``target`` as ``fcomp build`` does (with the
+    coverage pass's diagnostics)."""
     compilation = compile_paths([path])
     diagnostics = list(compilation.diagnostics)
     if not compilation.ok:
         return Built({}, diagnostics)
     files, more = build_files(compilation, target, config or Config(), (), "template")
-    return Built(files, diagnostics + more)
+    return Built(files, diagnostics + more + target_diagnostics(compilation, target))
 
 
 def build_package(

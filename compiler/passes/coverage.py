@@ -1,0 +1,207 @@
+"""The coverage pass: every set input field the target drops is reported, per target.
+
+One general mechanism instead of checks scattered over plugins and backends: walk the set
+fields of every loaded message (task templates with their plugin ``custom``, workflow specs
+with their nodes, launch plans) and look each one up in the target's coverage table
+(:mod:`fcomp.compiler.coverage`). A field whose entry is ``Reported`` with no other reporter
+gives that entry's diagnostic, naming the task or workflow, the node and the field path.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from google.protobuf import descriptor_pool, json_format, symbol_database
+from google.protobuf.descriptor import Descriptor, FieldDescriptor
+from google.protobuf.message import Message
+
+from fcomp.compiler.coverage import TABLES, Reported, custom_message
+from fcomp.compiler.diagnostics import Diagnostic, Source
+from fcomp.idl.model import LoadedEntity
+
+#: Messages whose presence alone is a value (a wrapped ``false`` or ``0`` still says something).
+_WRAPPERS = frozenset(
+    f"google.protobuf.{n}Value"
+    for n in ("Bool", "Int32", "Int64", "UInt32", "UInt64", "Float", "Double", "String", "Bytes")
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """A message to check, where it sits (source) and its field path from there."""
+
+    message: Message
+    source: Source
+    path: str
+
+
+def _children(descriptor: Descriptor) -> Iterator[Descriptor]:
+    for field in descriptor.fields:
+        kind = field.message_type
+        if kind is None:
+            continue
+        if kind.GetOptions().map_entry:
+            value = kind.fields_by_name["value"].message_type
+            if value is not None:
+                yield value
+        else:
+            yield kind
+
+
+#: The messages the loaders hand over (see :class:`fcomp.idl.model.EntityKind`).
+_ROOTS = (
+    "flyteidl.core.TaskTemplate",
+    "flyteidl.admin.WorkflowSpec",
+    "flyteidl.admin.LaunchPlan",
+    "flyteidl.core.DynamicJobSpec",
+)
+
+
+@cache
+def _pool() -> Any:
+    """The descriptor pool, with every ``flyteidl.plugins`` message loaded (``custom`` holds
+    them as JSON, so nothing else imports their modules)."""
+    import flyteidl.plugins
+
+    for info in pkgutil.walk_packages(flyteidl.plugins.__path__, "flyteidl.plugins."):
+        if info.name.endswith("_pb2"):
+            importlib.import_module(info.name)
+    return descriptor_pool.Default()
+
+
+@cache
+def _leads_to_table(target: str) -> frozenset[str]:
+    """Names of the message types from which a message of the table can be reached; the walk
+    descends only into those (never into literals, types or interfaces)."""
+    table = TABLES[target]
+    pool = _pool()
+    roots = [pool.FindMessageTypeByName(n) for n in (*_ROOTS, *table)]
+    # Reverse reachability: a type leads to the table when a child does (fixpoint).
+    edges: dict[str, set[str]] = {}
+    seen: set[str] = set()
+    stack = list(roots)
+    while stack:
+        d = stack.pop()
+        if d.full_name in seen:
+            continue
+        seen.add(d.full_name)
+        children = list(_children(d))
+        edges[d.full_name] = {k.full_name for k in children}
+        stack.extend(children)
+    leads = set(table)
+    changed = True
+    while changed:
+        changed = False
+        for name, kids in edges.items():
+            if name not in leads and kids & leads:
+                leads.add(name)
+                changed = True
+    return frozenset(leads)
+
+
+def _is_set(field: FieldDescriptor, value: object) -> bool:
+    """Whether a field ``ListFields`` returned says anything: an empty sub-message does not
+    (pyflyte writes empty ones), a wrapper does even when it wraps a default."""
+    kind = field.message_type
+    if kind is None or field.is_repeated:
+        return True
+    if kind.full_name in _WRAPPERS:
+        return True
+    return isinstance(value, Message) and value.ByteSize() > 0
+
+
+def _located(message: Message, source: Source, path: str) -> tuple[Source, str]:
+    """The source narrowed by what a message says about where it is."""
+    name = message.DESCRIPTOR.full_name
+    if name == "flyteidl.core.Node":
+        return source.at(node=message.id, field=""), ""  # type: ignore[attr-defined]
+    if name in ("flyteidl.core.TaskTemplate", "flyteidl.core.WorkflowTemplate"):
+        return Source(source.file, message.id.name), ""  # type: ignore[attr-defined]
+    if name == "flyteidl.admin.LaunchPlan":
+        return Source(source.file, message.id.name), ""  # type: ignore[attr-defined]
+    return source, path
+
+
+def _plugin_message(task: Any) -> Message | None:
+    """The task's ``custom`` as its plugin message, or None (no plugin message, or a custom
+    that does not parse as one: the plugin reports that itself)."""
+    name = custom_message(task.type, task.task_type_version)
+    if name is None or not task.HasField("custom"):
+        return None
+    _pool()
+    cls = symbol_database.Default().GetSymbol(name)
+    try:
+        return json_format.ParseDict(
+            json_format.MessageToDict(task.custom), cls(), ignore_unknown_fields=True
+        )
+    except (json_format.ParseError, ValueError, TypeError, RecursionError):
+        return None
+
+
+def _walk(root: Message, source: Source, target: str) -> Iterator[tuple[Reported, Source, str]]:
+    """Every set field with a ``Reported`` entry that no other part of fcomp reports."""
+    table = TABLES[target]
+    leads = _leads_to_table(target)
+    stack = [_Item(root, source, "")]
+    while stack:
+        item = stack.pop()
+        where, path = _located(item.message, item.source, item.path)
+        name = item.message.DESCRIPTOR.full_name
+        if name == "flyteidl.core.TaskTemplate":
+            plugin = _plugin_message(item.message)
+            if plugin is not None:
+                stack.append(_Item(plugin, where, "custom"))
+        entries = table.get(name, {})
+        for field, value in item.message.ListFields():
+            field_path = f"{path}.{field.name}" if path else field.name
+            entry = entries.get(field.name)
+            if isinstance(entry, Reported) and not entry.by and _is_set(field, value):
+                yield entry, where, field_path
+            stack.extend(_descend(field, value, where, field_path, leads))
+
+
+def _descend(
+    field: FieldDescriptor, value: object, where: Source, path: str, leads: frozenset[str]
+) -> list[_Item]:
+    kind = field.message_type
+    if kind is None:
+        return []
+    if kind.GetOptions().map_entry:
+        inner = kind.fields_by_name["value"].message_type
+        if inner is None or inner.full_name not in leads:
+            return []
+        entries: Any = value
+        return [_Item(v, where, f"{path}[{k}]") for k, v in entries.items()]
+    if kind.full_name not in leads:
+        return []
+    if field.is_repeated:
+        items: Any = value
+        return [_Item(v, where, f"{path}[{i}]") for i, v in enumerate(items)]
+    assert isinstance(value, Message)
+    return [_Item(value, where, path)]
+
+
+def _diagnostic(entry: Reported, where: Source, path: str, target: str) -> Diagnostic:
+    if entry.code == "IgnoredField":
+        text = f"the {target} target runs without this field: {entry.why}"
+    else:
+        text = f"the {target} target cannot run this field: {entry.why}"
+    return Diagnostic(entry.severity, entry.code, text, where.at(field=path))
+
+
+def check_coverage(entities: Iterable[LoadedEntity], target: str) -> list[Diagnostic]:
+    """The diagnostics of every set field ``target`` drops or cannot run, in input order."""
+    out: list[Diagnostic] = []
+    seen: set[Diagnostic] = set()
+    for entity in entities:
+        for entry, where, path in _walk(entity.message, entity.source, target):
+            d = _diagnostic(entry, where, path, target)
+            if d not in seen:
+                seen.add(d)
+                out.append(d)
+    return out
