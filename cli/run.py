@@ -12,6 +12,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -20,17 +21,20 @@ from fcomp.cli.output import print_diagnostics
 from fcomp.compiler.config import Config
 from fcomp.compiler.driver import Compilation, compile_paths
 
+if TYPE_CHECKING:
+    from fcomp.backends.airflow.answers import Answers
+
 ENGINES = ("airflow-local", "argo-local")
 
 
-def _parameters(items: tuple[str, ...]) -> dict[str, str]:
+def _parameters(items: tuple[str, ...], option: str = "-p") -> dict[str, str]:
     out: dict[str, str] = {}
     for item in items:
         name, sep, value = item.partition("=")
         if not sep or not name:
-            raise click.UsageError(f"-p expects NAME=VALUE, got {item!r}")
+            raise click.UsageError(f"{option} expects NAME=VALUE, got {item!r}")
         if name in out:
-            raise click.UsageError(f"-p gives '{name}' twice")
+            raise click.UsageError(f"{option} gives '{name}' twice")
         out[name] = value
     return out
 
@@ -73,6 +77,19 @@ Examples:
     multiple=True,
     help="A folder the tasks import from (repeatable; added to PYTHONPATH).",
 )
+@click.option(
+    "--approve/--reject",
+    "approve",
+    default=None,
+    help="Answer every approve gate (airflow-local; default: leave them waiting).",
+)
+@click.option(
+    "--signal",
+    "signals",
+    multiple=True,
+    metavar="ID=VALUE",
+    help="The value of signal gate ID (airflow-local; repeatable).",
+)
 @click.option("--keep", is_flag=True, help="Keep the temporary folders and print where they are.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Configuration.")
 @click.option("--set", "settings", multiple=True, metavar="KEY=VALUE", help="Override a setting.")
@@ -83,6 +100,8 @@ def run(
     params: tuple[str, ...],
     storage: str | None,
     pythonpath: tuple[str, ...],
+    approve: bool | None,
+    signals: tuple[str, ...],
     keep: bool,
     config_path: str | None,
     settings: tuple[str, ...],
@@ -105,7 +124,10 @@ def run(
     data = Path(storage) if storage else workdir / "data"
     try:
         if engine == "airflow-local":
-            return _airflow(compilation, name, texts, data, config, workdir, pythonpath)
+            from fcomp.backends.airflow.answers import Answers
+
+            answers = Answers(approve, _parameters(signals, "--signal"))
+            return _airflow(compilation, name, texts, data, config, workdir, pythonpath, answers)
         return _argo(compilation, name, texts, data, config, workdir, pythonpath)
     finally:
         if keep:
@@ -122,6 +144,7 @@ def _airflow(
     config: Config,
     workdir: Path,
     pythonpath: tuple[str, ...],
+    answers: Answers,
 ) -> int:
     from fcomp.backends.airflow.home import AirflowMissingError
     from fcomp.backends.airflow.localrun import RunError, run_airflow_local
@@ -135,6 +158,7 @@ def _airflow(
             config=config,
             workdir=workdir,
             pythonpath=pythonpath,
+            answers=answers,
         )
     except (RunError, AirflowMissingError) as exc:
         raise click.UsageError(str(exc)) from None

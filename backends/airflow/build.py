@@ -188,6 +188,13 @@ def dag_settings(
         settings["inputs"] = list(start.types)
         settings["defaults"] = dict(start.defaults)
         settings["kickoff"] = ctx.kickoff
+        children = {
+            op.step.node: dict(op.step.params)
+            for op in flow.ops.values()
+            if isinstance(op.step, steps.Trigger) and op.step.params
+        }
+        if children:
+            settings["child_params"] = children
         kwargs["user_defined_macros"] = {m: Name(m) for m in MACROS}
     return DagSettings(dag_id, str(kwargs["description"]), header, kwargs, settings)
 

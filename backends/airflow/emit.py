@@ -148,11 +148,11 @@ def emit_join(ctx: EmitContext, op: Op, step: steps.Join) -> Expr:
 
 def emit_sleep(ctx: EmitContext, op: Op, step: steps.Sleep) -> Expr:
     """A sleep gate: a deferrable wait measured from the task's start."""
-    ctx.need("airflow.providers.standard.sensors.time_delta", "WaitSensor")
+    ctx.use("common", "FcompWait")
     ctx.need("datetime")
     seconds = step.seconds if math.isfinite(step.seconds) and step.seconds > 0 else 0
     return call(
-        "WaitSensor", time_to_wait=timedelta(seconds), deferrable=True, **common_kwargs(ctx, op)
+        "FcompWait", **common_kwargs(ctx, op), time_to_wait=timedelta(seconds), deferrable=True
     )
 
 

@@ -164,6 +164,7 @@ def emit_child(ctx: EmitContext, op: Op, step: steps.Child) -> Expr:
         "plan": step.plan,
         "dag_id": step.dag_id,
         "file": ctx.files.get(step.dag_id, ""),
+        "params": dict(step.params),
     }
     return _step(ctx, op, "child", spec)
 

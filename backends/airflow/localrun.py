@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from fcomp.backends.airflow import params as param_forms
+from fcomp.backends.airflow.answers import Answers, Responder
 from fcomp.backends.airflow.build import build_airflow, dag_files
 from fcomp.backends.airflow.home import base_env, make_home
 from fcomp.backends.common.launch_plans import launch_plans
@@ -85,14 +86,16 @@ def run_airflow_local(
     workdir: Path,
     pythonpath: Sequence[str] = (),
     env: Mapping[str, str] | None = None,
+    answers: Answers | None = None,
     timeout: float = 1800.0,
 ) -> tuple[AirflowRun | None, list[Diagnostic]]:
     """Build every launch plan (local flavour), then run ``launch_plan`` with ``parameters``
-    (texts) and wait for it."""
+    (texts) and wait for it; ``answers`` respond to approve and signal gates."""
     import subprocess
 
     storage = storage.resolve()
-    config = replace(config, airflow_flavour="local", storage_prefix=storage.as_uri())
+    # a plain path, not file://: flytekit reads local files (FlyteFile) only by plain paths
+    config = replace(config, airflow_flavour="local", storage_prefix=str(storage))
     files, diagnostics = build_airflow(compilation, config)
     if any(d.severity.name == "ERROR" for d in diagnostics):
         return None, diagnostics
@@ -116,7 +119,10 @@ def run_airflow_local(
     }
     log = workdir / "airflow-run.log"
     started = time.monotonic()
-    with open(log, "w", encoding="utf-8") as out:
+    with (
+        Responder(answers or Answers(), full_env, workdir / "responder.log"),
+        open(log, "w", encoding="utf-8") as out,
+    ):
         subprocess.run(
             [sys.executable, str(home / "dags" / dag_file), "--conf", json.dumps(conf)],
             env=full_env,
@@ -132,7 +138,7 @@ def run_airflow_local(
     execution = _safe(run_id)
     outputs = None
     if state == "success":
-        outputs = show_outputs(storage.as_uri(), execution, full_env)
+        outputs = show_outputs(str(storage), execution, full_env)
     return AirflowRun(state, outputs, execution, storage, home, log, seconds), []
 
 

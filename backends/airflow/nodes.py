@@ -18,6 +18,7 @@ from collections.abc import Callable
 from fcomp.backends.airflow import steps
 from fcomp.backends.airflow.graph import Context, FlowBuilder
 from fcomp.backends.airflow.model import NONE_FAILED_MIN_ONE_SUCCESS, NONE_SKIPPED, Lowered
+from fcomp.backends.airflow.params import param_specs, stand_in
 from fcomp.backends.common.caching import cache_key_json
 from fcomp.backends.common.conditions import cases_json
 from fcomp.backends.common.plans import PlanScope, b64, to_json
@@ -230,7 +231,14 @@ def lower_launch_plan(b: FlowBuilder, ctx: Context, node: ir.Node) -> Lowered | 
         )
         return None
     plan = to_json(b.plans.node_inputs(ctx.scope, node))
-    return one(b.flow.add(ctx.group, node.id, steps.Child(ctx.path(node), plan, dag_id)).id)
+    child = b.compiled.workflow(lp.workflow) if lp is not None else None
+    stand_ins: dict[str, object] = {}
+    if lp is not None and child is not None:
+        for spec in param_specs(lp, child.workflow):
+            if not spec.has_default:
+                stand_ins[spec.name] = stand_in(spec.schema)
+    step = steps.Child(ctx.path(node), plan, dag_id, stand_ins)
+    return one(b.flow.add(ctx.group, node.id, step).id)
 
 
 NODE_LOWERINGS: dict[type, Handler] = {

@@ -164,3 +164,23 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     if "enum" in out:
         out["enum"] = [*out["enum"], None]
     return out
+
+
+_STAND_INS: dict[str, Any] = {
+    "integer": 0,
+    "number": 0.0,
+    "boolean": False,
+    "string": "",
+    "array": [],
+    "object": {},
+    "null": None,
+}
+
+
+def stand_in(schema: dict[str, Any]) -> Any:
+    """A value the schema accepts (for a required param whose real value comes elsewhere)."""
+    if schema.get("enum"):
+        return schema["enum"][0]
+    kind = schema.get("type")
+    first = kind if isinstance(kind, str) else (list(kind or []) or ["string"])[0]
+    return _STAND_INS.get(first, "")

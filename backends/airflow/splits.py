@@ -77,7 +77,7 @@ def split_child(flow: Flow, op: Op) -> None:
     child = op.step
     bind = steps.Bind(child.node, child.plan)
     _insert_before(flow, op, f"{op.local_id}-bind", bind, op.trigger_rule)
-    op.step = steps.Trigger(child.node, child.dag_id)
+    op.step = steps.Trigger(child.node, child.dag_id, child.params)
 
 
 def split_signal(flow: Flow, op: Op) -> None:

@@ -136,11 +136,14 @@ class Signal:
 
 @dataclass(frozen=True)
 class Child:
-    """Bind a launch-plan node's inputs, then run the child DAG ``dag_id`` and wait for it."""
+    """Bind a launch-plan node's inputs, then run the child DAG ``dag_id`` and wait for it.
+    ``params`` are stand-in values for the child's required params (Airflow refuses a run
+    without them; the child's start step takes the values the node bound instead)."""
 
     node: str
     plan: str
     dag_id: str
+    params: Mapping[str, object] = field(default_factory=dict)
 
 
 # --- steps the kubernetes flavour adds around its pods (see :mod:`.splits`) ----------------
@@ -182,6 +185,7 @@ class Trigger:
 
     node: str
     dag_id: str
+    params: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

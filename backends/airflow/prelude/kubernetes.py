@@ -74,7 +74,9 @@ def fcomp_child_conf(run_id: str, node: str) -> dict[str, Any]:
     """The conf a launch-plan node gives its child run."""
     exec_id = fcomp_exec(run_id)
     inputs = f"{FCOMP['prefix'].rstrip('/')}/{exec_id}/{node}/data/inputs.pb"
-    return {"fcomp_parent": {"inputs": inputs, "report": f"{exec_id}/{node}"}}
+    conf: dict[str, Any] = {"fcomp_parent": {"inputs": inputs, "report": f"{exec_id}/{node}"}}
+    conf.update((FCOMP.get("child_params") or {}).get(node) or {})  # stand-ins only
+    return conf
 
 
 def fcomp_signal_value(result: Any) -> str:

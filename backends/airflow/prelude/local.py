@@ -277,6 +277,7 @@ def fcomp_child(op: Any, context: Any) -> None:
     fcomp_runtime(op.log, context, "bind", "--node", spec["node"], "--plan", spec["plan"])
     inputs = f"{FCOMP['prefix'].rstrip('/')}/{exec_id}/{spec['node']}/data/inputs.pb"
     conf = {"fcomp_parent": {"inputs": inputs, "report": f"{exec_id}/{spec['node']}"}}
+    conf.update(spec.get("params") or {})  # stand-ins: the child reads the bound inputs
     if os.environ.get("FCOMP_AIRFLOW_INLINE_CHILDREN"):
         here = os.path.dirname(os.path.abspath(__file__))
         fcomp_run_child(op.log, os.path.join(here, spec["file"]), conf)
