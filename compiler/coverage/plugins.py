@@ -7,6 +7,7 @@ from fcomp.compiler import codes
 from fcomp.compiler.coverage.model import (
     HONOURED,
     Handling,
+    Honoured,
     Nested,
     NoEffect,
     Table,
@@ -88,7 +89,10 @@ BASE: Table = tables(
         P + "RayJob",
         ray_cluster=Nested(),
         runtime_env=HONOURED,
-        shutdown_after_job_finishes=HONOURED,
+        shutdown_after_job_finishes=NoEffect(
+            "Flyte's Ray plugin shuts the cluster down either way: true by the task's flag, "
+            "false by the platform default (true); fcomp does the same"
+        ),
         ttl_seconds_after_finished=HONOURED,
         runtime_env_yaml=HONOURED,
     ),
@@ -175,7 +179,10 @@ BASE: Table = tables(
         worker_replicas=Nested(),
         launcher_replicas=Nested(),
         run_policy=Nested(),
-        slots=HONOURED,
+        slots=NoEffect(
+            "Flyte's MPI plugin reads slots only from version 0 messages (flytekit bakes the "
+            "process count into the command); fcomp does the same"
+        ),
     ),
     _replicas(K + "DistributedMPITrainingReplicaSpec", "command"),
     # Kubeflow jobs, version 0 (flyteidl.plugins).
@@ -216,4 +223,14 @@ BASE: Table = tables(
 )
 
 ARGO: Table = BASE
-AIRFLOW: Table = BASE
+#: The Airflow target runs no plugin resource yet (SparkApplication, RayJob, DaskJob, kubeflow
+#: jobs, legacy map tasks): the whole task is reported, so each field is.
+_AIRFLOW_RESOURCE = reported_by(
+    "backends/airflow/build.py",
+    codes.UNSUPPORTED_CONSTRUCT,
+    "the Airflow target does not run this plugin's resources: the whole task is reported",
+)
+AIRFLOW: Table = {
+    name: {f: _AIRFLOW_RESOURCE if isinstance(h, Honoured) else h for f, h in fields.items()}
+    for name, fields in BASE.items()
+}

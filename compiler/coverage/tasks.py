@@ -18,6 +18,11 @@ from fcomp.compiler.coverage.model import (
 )
 
 IDENTITY = NoEffect("identity: references resolve by it, target names derive from it")
+_ARGO_POD_FILES = reported_by(
+    "backends/argo/nodes.py",
+    codes.UNSUPPORTED_CONSTRUCT,
+    "only raw-container tasks move inputs and outputs as files (copilot)",
+)
 _AIRFLOW_FILES = reported_by(
     "backends/airflow/nodes.py",
     codes.UNSUPPORTED_CONSTRUCT,
@@ -119,11 +124,27 @@ BASE: Table = tables(
     ),
 )
 
-ARGO: Table = BASE
+ARGO: Table = overlay(BASE, {"flyteidl.core.K8sPod": {"data_config": _ARGO_POD_FILES}})
+#: Caching runs only in the Airflow ``local`` flavour; the table describes the default,
+#: ``kubernetes``.
+AIRFLOW_NO_CACHE = ignored(
+    "the Airflow kubernetes flavour does not look up or store cached results (only the local "
+    "flavour does)"
+)
 AIRFLOW: Table = overlay(
     BASE,
     {
+        "flyteidl.core.TaskMetadata": dict.fromkeys(
+            ("discoverable", "discovery_version", "cache_ignore_input_vars"), AIRFLOW_NO_CACHE
+        ),
         "flyteidl.core.Container": {"data_config": _AIRFLOW_FILES},
         "flyteidl.core.K8sPod": {"data_config": _AIRFLOW_FILES},
+        "flyteidl.core.TaskTemplate": {
+            "task_type_version": reported_by(
+                "backends/airflow/build.py",
+                codes.UNSUPPORTED_CONSTRUCT,
+                "only the kubeflow plugins read it, and the Airflow target reports their tasks",
+            )
+        },
     },
 )

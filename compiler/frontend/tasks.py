@@ -45,6 +45,16 @@ def convert_resources(r: tasks_pb2.Resources) -> ir.Resources:
     return ir.Resources(requests=entries(r.requests), limits=entries(r.limits))
 
 
+def _device_class(g: tasks_pb2.GPUAccelerator) -> str:
+    """The accelerator's device class by name; empty when unset or when the installed
+    flyteidl has no such field (1.16 has none)."""
+    number = getattr(g, "device_class", 0)
+    if not number:
+        return ""
+    enum = getattr(tasks_pb2.GPUAccelerator, "DeviceClass", None)
+    return str(enum.Name(number)) if enum is not None else str(number)
+
+
 def convert_extended(e: tasks_pb2.ExtendedResources) -> ir.ExtendedResources:
     """Convert GPU accelerator and shared-memory settings."""
     gpu = None
@@ -54,9 +64,7 @@ def convert_extended(e: tasks_pb2.ExtendedResources) -> ir.ExtendedResources:
             device=g.device,
             unpartitioned=g.unpartitioned,
             partition_size=g.partition_size,
-            device_class=tasks_pb2.GPUAccelerator.DeviceClass.Name(g.device_class)
-            if g.device_class
-            else "",
+            device_class=_device_class(g),
         )
     shm = None
     if e.HasField("shared_memory"):

@@ -143,26 +143,151 @@ def _plugin_message(task: Any) -> Message | None:
         return None
 
 
+#: The messages that say where they are (:func:`_located`), or hold a plugin message.
+_LOCATING = frozenset(
+    {
+        "flyteidl.core.Node",
+        "flyteidl.core.TaskTemplate",
+        "flyteidl.core.WorkflowTemplate",
+        "flyteidl.admin.LaunchPlan",
+    }
+)
+
+
+@cache
+def _located_below(target: str) -> frozenset[str]:
+    """Names of the message types the walk enters from which a locating message
+    (:data:`_LOCATING`) can be reached. Below any other message, what the walk finds depends
+    only on that message's content, so it is found once per distinct content."""
+    leads = _leads_to_table(target)
+    pool = _pool()
+    edges = {
+        name: {k.full_name for k in _children(pool.FindMessageTypeByName(name))} & leads
+        for name in leads
+    }
+    found = set(_LOCATING)
+    changed = True
+    while changed:
+        changed = False
+        for name, kids in edges.items():
+            if name not in found and kids & found:
+                found.add(name)
+                changed = True
+    return frozenset(found)
+
+
+def _subtree(message: Message, target: str) -> list[tuple[Reported, str]]:
+    """What the walk finds below a message that holds no locating message, with field paths
+    relative to it; remembered by the message's type and content (a large workflow repeats
+    the same task settings and node metadata on many nodes)."""
+    key = (target, message.DESCRIPTOR.full_name, message.SerializeToString(deterministic=True))
+    found = _SUBTREES.get(key)
+    if found is None:
+        found = [(entry, path) for entry, _, path in _walk_all(message, Source(), target)]
+        if len(_SUBTREES) >= 4096:
+            _SUBTREES.clear()
+        _SUBTREES[key] = found
+    return found
+
+
+_SUBTREES: dict[tuple[str, str, bytes], list[tuple[Reported, str]]] = {}
+
+
 def _walk(root: Message, source: Source, target: str) -> Iterator[tuple[Reported, Source, str]]:
     """Every set field with a ``Reported`` entry that no other part of fcomp reports."""
-    table = TABLES[target]
-    leads = _leads_to_table(target)
+    located = _located_below(target)
     stack = [_Item(root, source, "")]
     while stack:
         item = stack.pop()
-        where, path = _located(item.message, item.source, item.path)
-        name = item.message.DESCRIPTOR.full_name
-        if name == "flyteidl.core.TaskTemplate":
-            plugin = _plugin_message(item.message)
-            if plugin is not None:
-                stack.append(_Item(plugin, where, "custom"))
-        entries = table.get(name, {})
-        for field, value in item.message.ListFields():
-            field_path = f"{path}.{field.name}" if path else field.name
-            entry = entries.get(field.name)
-            if isinstance(entry, Reported) and not entry.by and _is_set(field, value):
-                yield entry, where, field_path
-            stack.extend(_descend(field, value, where, field_path, leads))
+        if item.message.DESCRIPTOR.full_name in located:
+            shallow = _shallow(item, target, located)
+            if shallow is not None:
+                yield from shallow
+                continue
+            stack.extend(_step(item, target, (out := [])))
+            yield from out
+        else:
+            for entry, rel in _subtree(item.message, target):
+                yield entry, item.source, f"{item.path}.{rel}" if item.path else rel
+
+
+def _shallow(
+    item: _Item, target: str, located: frozenset[str]
+) -> list[tuple[Reported, Source, str]] | None:
+    """The findings of a locating message none of whose walked fields holds another one (a
+    task node), remembered by the content of the fields the walk looks at; None when it
+    cannot be remembered that way (the walk then takes it apart)."""
+    message = item.message
+    name = message.DESCRIPTOR.full_name
+    if name == "flyteidl.core.TaskTemplate":
+        return None
+    entries = TABLES[target].get(name, {})
+    leads = _leads_to_table(target)
+    key: list[object] = [target, name]
+    for field, value in message.ListFields():
+        entry = entries.get(field.name)
+        kind = field.message_type
+        reported = isinstance(entry, Reported) and not entry.by
+        if kind is not None and (kind.GetOptions().map_entry or kind.full_name in located):
+            return None
+        if not reported and (kind is None or kind.full_name not in leads):
+            continue
+        if kind is None:
+            key += (field.number, tuple(value) if field.is_repeated else value)  # type: ignore[arg-type]
+        elif field.is_repeated:
+            key += (field.number, tuple(v.SerializeToString(deterministic=True) for v in value))  # type: ignore[attr-defined]
+        else:
+            key += (field.number, value.SerializeToString(deterministic=True))  # type: ignore[attr-defined]
+    memo_key = tuple(key)
+    found = _SHALLOW.get(memo_key)
+    if found is None:
+        found = [(entry, path) for entry, _, path in _walk_all(message, Source(), target)]
+        if len(_SHALLOW) >= 4096:
+            _SHALLOW.clear()
+        _SHALLOW[memo_key] = found
+    if not found:
+        return []
+    where, path = _located(message, item.source, item.path)
+    return [(entry, where, f"{path}.{rel}" if path else rel) for entry, rel in found]
+
+
+_SHALLOW: dict[tuple[object, ...], list[tuple[Reported, str]]] = {}
+
+
+def _walk_all(root: Message, source: Source, target: str) -> Iterator[tuple[Reported, Source, str]]:
+    """:func:`_walk` without remembering subtrees."""
+    stack = [_Item(root, source, "")]
+    while stack:
+        item = stack.pop()
+        stack.extend(_step(item, target, (out := [])))
+        yield from out
+
+
+def _step(item: _Item, target: str, out: list[tuple[Reported, Source, str]]) -> list[_Item]:
+    """Check one message's own fields (findings into ``out``); its children to walk, in the
+    order the stack takes them."""
+    table = TABLES[target]
+    leads = _leads_to_table(target)
+    children: list[_Item] = []
+    where, path = _located(item.message, item.source, item.path)
+    name = item.message.DESCRIPTOR.full_name
+    if name == "flyteidl.core.TaskTemplate":
+        plugin = _plugin_message(item.message)
+        if plugin is not None:
+            children.append(_Item(plugin, where, "custom"))
+    entries = table.get(name, {})
+    for field, value in item.message.ListFields():
+        entry = entries.get(field.name)
+        kind = field.message_type
+        reported = isinstance(entry, Reported) and not entry.by
+        if not reported and (kind is None or kind.full_name not in leads):
+            if kind is None or not kind.GetOptions().map_entry:
+                continue
+        field_path = f"{path}.{field.name}" if path else field.name
+        if reported and _is_set(field, value):
+            out.append((entry, where, field_path))  # type: ignore[arg-type]
+        children.extend(_descend(field, value, where, field_path, leads))
+    return children
 
 
 def _descend(

@@ -17,9 +17,10 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from fcomp.compiler import codes
+from fcomp.compiler import codes, ir
 from fcomp.compiler.plugins import k8spods
 from fcomp.compiler.plugins.custom import Custom
+from fcomp.compiler.plugins.pods import k8s_resources
 from fcomp.compiler.plugins.registry import LoweringError, TaskContext, register
 from fcomp.compiler.plugins.units import Condition, K8sResourceUnit
 
@@ -53,18 +54,23 @@ def replica_spec(
     image = ""
     command: list[str] = []
     run_ctx = ctx
+    resources = None
     if v1 and spec is not None:
         common = spec.message("common") or spec
         image = common.text("image")
         restart = _RESTART[common.enum("restart_policy", RESTART_POLICIES)]
         resources = common.resources("resources")
-        if resources is not None:
+        if resources is not None and isinstance(ctx.task.target, ir.Container):
             task = dataclasses.replace(ctx.task, target=_with_resources(ctx, resources))
             run_ctx = dataclasses.replace(ctx, task=task)
         command = spec.string_list("command")
     unit = k8spods.task_pod(run_ctx)
     pod = k8spods.pod_copy(unit)
     container = k8spods.primary(pod, unit.primary, ctx)
+    if run_ctx is ctx and resources:
+        # A pod target has no resources field to replace: override the primary container's,
+        # as Flyte's ApplyResourceOverrides does for any target.
+        container["resources"] = k8s_resources(resources, ctx.config.gpu_resource_name)
     container["name"] = container_name
     if image:
         container["image"] = image

@@ -325,10 +325,17 @@ def test_an_unrunnable_field_stops_the_build(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("target", TARGETS)
 def test_examples_drop_only_known_fields(target: str) -> None:
-    """The bundled examples set no field that Argo drops (Airflow: see the airflow entries)."""
+    """The bundled examples set no field that Argo drops; on Airflow only known ones."""
     loaded = load_paths(sorted(PACKAGES.glob("*.tgz")))
     found = check_coverage(loaded.entities, target)
     if target == "argo":
         assert found == []
     else:
-        assert {d.source.field for d in found} <= {"metadata.timeout", "array_node.parallelism"}
+        # Node timeouts, map parallelism and caching (see the airflow entries).
+        assert {d.source.field for d in found} <= {
+            "metadata.timeout",
+            "array_node.parallelism",
+            "metadata.discoverable",
+            "metadata.discovery_version",
+            "metadata.cache_ignore_input_vars",
+        }
