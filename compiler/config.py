@@ -27,8 +27,8 @@ class Config:
     namespace: str = ""
     #: Service account for workflow pods when neither the launch plan nor the task sets one.
     service_account: str = ""
-    #: Where node data lives: a local path, ``file://``, ``s3://`` or ``gs://`` URL.
-    storage_prefix: str = "file:///tmp/fcomp-data"
+    #: Where node data lives: a local path (for local runs), or an ``s3://`` or ``gs://`` URL.
+    storage_prefix: str = "/tmp/fcomp-data"
     #: Where tasks write raw outputs (files, data frames); defaults to ``<storage>/raw``.
     raw_output_prefix: str = ""
     #: Image holding ``fcomp-runtime`` (bind, branch, gather steps).

@@ -2,8 +2,8 @@
 machine with the local executor of the Argo subset fcomp emits.
 
 This is a local check of a build before deploying it, not a replacement for Argo: containers
-run as processes of this machine's environment (the images are ignored), with a ``file://``
-storage prefix.
+run as processes of this machine's environment (the images are ignored), with a local storage
+folder.
 """
 
 from __future__ import annotations
@@ -65,7 +65,8 @@ def run_argo_local(
     from fcomp.runtime.commands import read_outputs_json
 
     storage = storage.resolve()
-    config = replace(config, storage_prefix=storage.as_uri())
+    # A plain path, not file://: flytekit reads local files (FlyteFile) only by plain paths.
+    config = replace(config, storage_prefix=str(storage))
     files, diagnostics = build_argo(compilation, config, ArgoOptions(emit="template"))
     if diagnostics:
         return None, diagnostics
@@ -100,7 +101,7 @@ def run_argo_local(
     execution = result.name
     outputs = None
     if result.phase == "Succeeded":
-        outputs = read_outputs_json(storage.as_uri(), execution, "end-node")
+        outputs = read_outputs_json(str(storage), execution, "end-node")
     return (
         LocalRun(result.phase, result.message, outputs, execution, storage, result.logs_dir),
         [],

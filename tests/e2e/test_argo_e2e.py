@@ -65,7 +65,7 @@ def test_argo_local_matches_pyflyte(e2e: E2ECase, tmp_path: Path) -> None:
     assert run is not None
     if expected["status"] == "succeeded":
         assert run.phase == "Succeeded", _error_text(run)[-3000:]
-        storage = Storage(run.storage.as_uri(), run.execution)
+        storage = Storage(str(run.storage), run.execution)
         actual = plain_outputs(storage.read(storage.latest_outputs("end-node"), "end-node"))
         assert outputs_equal(expected["outputs"], actual), (expected["outputs"], actual)
     else:

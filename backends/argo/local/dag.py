@@ -113,6 +113,15 @@ def expand_sequence(sequence: dict[str, Any]) -> list[str]:
         raise StepError(f"withSequence.format {fmt!r} is not supported locally") from None
 
 
+def _unresolved(tag: str, scope: Scope) -> bool:
+    """Whether a tag stays as it is in ``scope`` (a reference to an absent output counts as
+    resolved here: using it is an error reported where it is used)."""
+    try:
+        return substitute(tag, scope, strict=False) == tag
+    except AbsentReferenceError:
+        return False
+
+
 @dataclass
 class _Unit:
     """One task invocation waiting for a slot."""
@@ -355,9 +364,11 @@ class _DagRun:
         }
         arguments = dict(fields.pop("arguments", None) or {})
         parameters = []
+        kept = []
         for param in arguments.pop("parameters", None) or []:
             try:
                 parameters.append(substitute_tree(param, scope, strict=False))
+                kept.append(param)
             except AbsentReferenceError as err:
                 if str(param.get("value", "")).strip() == err.tag and self.input_has_default(
                     name, str(param.get("name"))
@@ -374,8 +385,8 @@ class _DagRun:
         # holds a child Workflow's manifest) is not substituted again, as in Argo.
         leftover = [
             t
-            for t in tags_in({**fields, "arguments": task.get("arguments") or {}})
-            if not (has_loop and _is_item_tag(t)) and substitute(t, scope, strict=False) == t
+            for t in tags_in([fields, arguments, kept])
+            if not (has_loop and _is_item_tag(t)) and _unresolved(t, scope)
         ]
         if leftover:
             raise UnresolvedError(leftover)

@@ -7,15 +7,18 @@ follow container runtimes: a process killed by signal ``N`` reports ``128 + N``.
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from fcomp.backends.argo.local.control import StopToken
+from fcomp.backends.argo.local.zygote import WarmProcess, Zygote, warm_script
 
 #: Seconds between SIGTERM and SIGKILL when a process group is stopped.
 GRACE_S = 1.0
@@ -44,8 +47,12 @@ def run_process(
 ) -> ProcessOutcome:
     """Run ``argv`` to completion, or until ``deadline_s`` seconds pass or ``stop`` is set."""
     started = time.monotonic()
+    proc: subprocess.Popen[bytes] | WarmProcess | None = None
+    if warm_script(argv):
+        proc = _warm_spawn(argv, env=env, cwd=cwd, stdout=stdout, stderr=stderr)
     try:
-        proc = spawn(argv, env=env, cwd=cwd, stdout=stdout, stderr=stderr)
+        if proc is None:
+            proc = spawn(argv, env=env, cwd=cwd, stdout=stdout, stderr=stderr)
     except OSError as error:
         return ProcessOutcome(None, start_error=f"{error.strerror or error}: {argv[0]!r}")
     deadline_hit = stopped = False
@@ -70,6 +77,35 @@ def run_process(
         stopped=stopped,
         duration_s=time.monotonic() - started,
     )
+
+
+_ZYGOTE: Zygote | None = None
+_ZYGOTE_LOCK = threading.Lock()
+
+
+def _warm_spawn(
+    argv: Sequence[str], *, env: Mapping[str, str], cwd: Path, stdout: Path, stderr: Path
+) -> WarmProcess | None:
+    """Start a Python console script through the zygote (None: start it the plain way).
+
+    ``FCOMP_LOCAL_WARM=0`` turns warm starts off.
+    """
+    global _ZYGOTE
+    if os.environ.get("FCOMP_LOCAL_WARM", "1") == "0":
+        return None
+    with _ZYGOTE_LOCK:
+        if _ZYGOTE is None:
+            zygote = Zygote()
+            if not zygote.ready():
+                zygote.close()
+                return None
+            _ZYGOTE = zygote
+            atexit.register(zygote.close)
+    stdout.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return _ZYGOTE.spawn(argv, env=env, cwd=cwd, stdout=stdout, stderr=stderr)
+    except OSError:
+        return None
 
 
 def spawn(
@@ -109,7 +145,7 @@ def _reap_group(pgid: int) -> None:
         pass
 
 
-def _kill_group(proc: subprocess.Popen[bytes]) -> int:
+def _kill_group(proc: subprocess.Popen[bytes] | WarmProcess) -> int:
     """SIGTERM the process group, then SIGKILL it after :data:`GRACE_S`; the exit status."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
