@@ -18,3 +18,16 @@ class OutputsMissingError(StepError):
         super().__init__(f"node '{node}' has no outputs: no outputs.pb under {location}")
         self.node = node
         self.location = location
+
+
+class NoAlternativeError(OutputsMissingError):
+    """No alternative of a ``first`` plan has outputs (a missing value to an enclosing
+    ``first``, so nested branches fall through to the next case)."""
+
+    def __init__(self, nodes: list[str]) -> None:
+        super().__init__(", ".join(nodes), "")
+        self.message = (
+            f"no alternative has outputs (no outputs.pb for {', '.join(nodes)}): "
+            "did any case of the branch run?"
+        )
+        self.args = (self.message,)

@@ -16,7 +16,7 @@ from flyteidl.core import literals_pb2, types_pb2
 
 from fcomp.runtime.attrpath import resolve_path
 from fcomp.runtime.codec import b64_message, parse_message
-from fcomp.runtime.errors import OutputsMissingError, StepError
+from fcomp.runtime.errors import NoAlternativeError, OutputsMissingError, StepError
 from fcomp.runtime.literals import literal_kind, unwrap_union
 from fcomp.runtime.plainjson import ordered_keys
 from fcomp.runtime.storage import Storage
@@ -125,10 +125,7 @@ class Resolver:
                 return self.value(alternative)
             except OutputsMissingError as absent:
                 missing.append(absent.node)
-        raise StepError(
-            f"no alternative has outputs (no outputs.pb for {', '.join(missing)}): "
-            "did any case of the branch run?"
-        )
+        raise NoAlternativeError(missing)
 
     def _offloaded(self, spec: Any) -> Any:
         if not isinstance(spec, dict) or "uri" not in spec:

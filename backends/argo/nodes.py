@@ -122,10 +122,12 @@ def lower_branch(b: DagBuilder, ctx: DagContext, node: ir.Node) -> Lowered | Non
         own = b.upstream_exits(ctx.scope.cw, case.id, ctx.exits)
         for task in lowered.tasks:
             if task["name"] in lowered.entry:
-                add_deps(task, [decide, *own])
+                # ``.Succeeded``: when this branch itself did not run (a case of an outer branch
+                # not taken), its cases are omitted instead of reading a skipped step's result.
+                add_deps(task, [f"{decide}.Succeeded", *own])
                 set_when(task, f"{{{{tasks.{decide}.outputs.result}}}} == {index}")
         out.extend(lowered)
-        out.guarded |= set(lowered.exits) - set(lowered.entry)
+        out.guarded |= set(lowered.exits)
     return out
 
 
