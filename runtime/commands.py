@@ -90,6 +90,9 @@ def branch(args: Any) -> str | None:
     try:
         return str(conditions.decide(cases, inputs))
     except StepError as failure:
+        from fcomp.runtime.failures import write_error
+
+        write_error(storage, args.node, failure.message)
         raise StepError(f"branch node '{args.node}': {failure.message}") from None
 
 

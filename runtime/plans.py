@@ -3,7 +3,8 @@
 A plan maps each input name to a value plan: ``promise`` (an upstream output, with optional
 ``index`` and attribute ``path``), ``literal``, ``list``, ``map``, ``first`` (the first
 alternative whose promises all have outputs: the branch case that ran), ``offloaded`` or ``pick``
-(an index and attribute path applied to another value plan); any value
+(an index and attribute path applied to another value plan), ``error`` (the error of the
+execution's failed node, for a failure node's ``FlyteError`` input); any value
 plan may carry ``union`` (a base64 ``LiteralType``) to wrap its literal into that union.
 """
 
@@ -163,7 +164,14 @@ def _element(where: str, literal: Any, index: Any) -> Any:
 
 
 #: Value plan kinds, by their JSON key.
+def _error(resolver: Resolver, spec: Any) -> Any:
+    from fcomp.runtime.failures import error_literal
+
+    return error_literal(resolver.storage)
+
+
 _VALUE_KINDS: dict[str, Callable[[Resolver, Any], Any]] = {
+    "error": _error,
     "promise": Resolver._promise,
     "literal": Resolver._literal,
     "list": Resolver._list,

@@ -116,11 +116,7 @@ class PlanBuilder:
     ) -> Plan:
         """The plan of output ``var`` of node ``node_id`` of the scope (``[i].`` indexes and
         attribute paths applied)."""
-        m = _VAR.fullmatch(var)
-        if m is None:
-            raise PlanError(f"bad promise variable {var!r}")
-        index = int(m.group(1)) if m.group(1) is not None else None
-        name = m.group(2)
+        index, name = _parse_var(var)
         if node_id in ("", START_NODE):
             if scope.inputs is None:
                 base: Plan = {"promise": {"node": START_NODE, "var": name}}
@@ -160,6 +156,23 @@ class PlanBuilder:
         return {"promise": {"node": path, "var": var}}
 
 
+def _parse_var(var: str) -> tuple[int | None, str]:
+    """The ``[i].`` index and output name of a promise variable."""
+    found = _VARS.get(var)
+    if found is None:
+        m = _VAR.fullmatch(var)
+        if m is None:
+            raise PlanError(f"bad promise variable {var!r}")
+        found = (int(m.group(1)) if m.group(1) is not None else None, m.group(2))
+        if len(_VARS) >= 4096:
+            _VARS.clear()
+        _VARS[var] = found
+    return found
+
+
+_VARS: dict[str, tuple[int | None, str]] = {}
+
+
 def _pick(base: Plan, index: int | None, path: tuple[str | int, ...]) -> Plan:
     if index is None and not path:
         return base
@@ -180,7 +193,70 @@ def _pick(base: Plan, index: int | None, path: tuple[str | int, ...]) -> Plan:
 
 
 def to_json(plan: Plan) -> str:
-    """Compact, deterministic JSON text of a plan; :class:`Raw` leaves spliced as they are."""
+    """Compact, deterministic JSON text of a plan; :class:`Raw` leaves spliced as they are.
+
+    Keys are sorted and written ASCII-escaped, string values as they are (``ensure_ascii``
+    off), path text ASCII-escaped.
+    """
+    out: list[str] = []
+    try:
+        _encode(plan, out)
+    except RecursionError:  # nested deeper than Python's stack: walk it on an explicit one
+        return _to_json_iterative(plan)
+    return "".join(out)
+
+
+def _encode(item: Any, out: list[str]) -> None:
+    kind = type(item)
+    if kind is dict:
+        out.append("{")
+        first = True
+        for key in sorted(item):
+            if first:
+                first = False
+            else:
+                out.append(",")
+            out.append(_key(key))
+            _encode(item[key], out)
+        out.append("}")
+    elif kind is str:
+        out.append(_encode_str(item))
+    elif kind is PathText:
+        out.append(_path_json(item))
+    elif kind is Raw or kind is _Token:
+        out.append(item.text)
+    elif kind is list:
+        out.append("[")
+        for i, value in enumerate(item):
+            if i:
+                out.append(",")
+            _encode(value, out)
+        out.append("]")
+    elif isinstance(item, dict | list | Raw | PathText):  # subclasses: the general walk
+        out.append(_to_json_iterative(item))
+    else:
+        out.append(json.dumps(item, ensure_ascii=False))
+
+
+def _key(key: Any) -> str:
+    return (_encode_str_ascii(key) if type(key) is str else json.dumps(key)) + ":"
+
+
+def _path_json(path: PathText) -> str:
+    return (
+        '"'
+        + "".join(
+            p.text if isinstance(p, Raw) else _encode_str_ascii(p)[1:-1] for p in path.parts
+        )
+        + '"'
+    )
+
+
+_encode_str = json.encoder.encode_basestring  # json.dumps(s, ensure_ascii=False)
+_encode_str_ascii = json.encoder.encode_basestring_ascii  # json.dumps(s)
+
+
+def _to_json_iterative(plan: Plan) -> str:
     out: list[str] = []
     stack: list[Any] = [plan]
     while stack:
@@ -220,3 +296,22 @@ def to_json(plan: Plan) -> str:
 @dataclass(frozen=True, slots=True)
 class _Token:
     text: str
+
+
+def _is_error_type(t: ir.LiteralType) -> bool:
+    if isinstance(t, ir.Simple):
+        return t.simple is ir.SimpleType.ERROR
+    return isinstance(t, ir.Union) and any(_is_error_type(v) for v in t.variants)
+
+
+def with_failure_error(plans: dict[str, Plan], iface: ir.Interface) -> dict[str, Plan]:
+    """A failure node's plans with every error-typed input (``FlyteError``) taking the
+    execution's error, as Flyte passes it to the failure node."""
+    out = dict(plans)
+    for name, var in iface.inputs.items():
+        if _is_error_type(var.type):
+            plan: dict[str, Any] = {"error": {}}
+            if isinstance(var.type, ir.Union) and var.type.pb:
+                plan["union"] = b64(var.type.pb)
+            out[name] = plan
+    return out

@@ -43,6 +43,14 @@ def _error_text(run: Any) -> str:
     return "\n".join(p.read_text(errors="replace") for p in Path(run.logs).rglob("*.std*"))
 
 
+#: Failures whose message comes from Flyte's platform, not from the workflow: on Argo the run
+#: fails at the same point with the platform's own message.
+PLATFORM_MESSAGES = {
+    ("gates_approve", "rejected"): "a rejected approval stops the workflow (argo stop)",
+    ("task_config", "missing_secret"): "a missing Kubernetes secret stops the pod from starting",
+}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("e2e", cases())
 def test_argo_local_matches_pyflyte(e2e: E2ECase, tmp_path: Path) -> None:
@@ -70,7 +78,7 @@ def test_argo_local_matches_pyflyte(e2e: E2ECase, tmp_path: Path) -> None:
         assert outputs_equal(expected["outputs"], actual), (expected["outputs"], actual)
     else:
         assert run.phase in ("Failed", "Error")
-        if case.error_contains:
+        if case.error_contains and (case.module, case.inputset) not in PLATFORM_MESSAGES:
             assert case.error_contains in _error_text(run)
     if expected.get("side_files"):
         assert side_files(tmpdir) == expected["side_files"]
