@@ -106,9 +106,17 @@ def _check_flow(
         runnable = type(op.step) in emitters
         if runnable and isinstance(op.step, steps.Resource) and config.airflow_flavour == "local":
             runnable = resource_runnable(op.step.unit)
+        if (
+            isinstance(op.step, steps.Task)
+            and op.step.unit.dynamic
+            and config.airflow_flavour == "kubernetes"
+        ):
+            runnable = False  # its futures would be ignored: say so rather than run it
         if not runnable:
             unit = getattr(op.step, "unit", None)
             what = f"task type '{unit.task.type}'" if unit is not None else type(op.step).__name__
+            if isinstance(op.step, steps.Task) and op.step.unit.dynamic:
+                what = f"dynamic task '{op.step.unit.task.id.name}'"
             if isinstance(op.step, steps.Resource):
                 what += f" ({op.step.unit.kind})"
             diagnostics.append(
@@ -140,8 +148,10 @@ def dag_settings(
     flow: Flow,
     ctx: EmitContext,
     diagnostics: list[Diagnostic],
+    optional: bool = False,
 ) -> DagSettings:
-    """The ``DAG(...)`` arguments of a launch plan's DAG."""
+    """The ``DAG(...)`` arguments of a launch plan's DAG (``optional``: every param may be
+    left out, for a child run whose inputs come from its parent)."""
     wf = cw.workflow
     kwargs: dict[str, Expr] = {
         "dag_id": dag_id,
@@ -167,7 +177,7 @@ def dag_settings(
         kwargs["max_active_tasks"] = lp.max_parallelism
     if lp.concurrency is not None and lp.concurrency.max_concurrency > 0:
         kwargs["max_active_runs"] = lp.concurrency.max_concurrency
-    specs = param_forms.param_specs(lp, wf)
+    specs = param_forms.param_specs(lp, wf, optional)
     if specs:
         kwargs["params"] = {
             s.name: ctx.param(s.schema, s.default, s.has_default, s.description) for s in specs
@@ -184,6 +194,15 @@ def dag_settings(
         "raw": config.raw_prefix,
         "namespace": config.namespace,
     }
+    if any(getattr(getattr(op.step, "unit", None), "dynamic", False) for op in flow.ops.values()):
+        # what the runtime's dynamic step needs to build child DAGs like this one
+        settings["dynamic"] = {
+            "storage_prefix": config.storage_prefix,
+            "raw_output_prefix": config.raw_output_prefix,
+            "airflow_flavour": config.airflow_flavour,
+            "runtime_image": config.runtime_image,
+            "namespace": config.namespace,
+        }
     if config.airflow_flavour == "kubernetes":
         settings["inputs"] = list(start.types)
         settings["defaults"] = dict(start.defaults)

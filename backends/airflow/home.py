@@ -41,6 +41,8 @@ def base_env(home: Path) -> dict[str, str]:
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+        # a busy machine imports a DAG file's providers slowly; Airflow's default is 30 s
+        "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "600",
     }
 
 

@@ -97,13 +97,14 @@ class ParamSpec:
     description: str
 
 
-def param_specs(lp: ir.LaunchPlan, wf: ir.Workflow) -> list[ParamSpec]:
+def param_specs(lp: ir.LaunchPlan, wf: ir.Workflow, optional: bool = False) -> list[ParamSpec]:
     """A param for every input the launch plan does not fix, in input order. A scheduled
     plan's inputs are all optional params (Airflow schedules no DAG with required params):
     the kickoff-time input is filled by the schedule, and any other missing value is
-    reported by the start task."""
+    reported by the start task. With ``optional``, every param is (a child run's values come
+    from its parent)."""
     fixed = {name for name, _ in lp.fixed_inputs}
-    scheduled = lp.schedule is not None
+    scheduled = lp.schedule is not None or optional
     defaults = {p.var.name: p for p in lp.default_inputs}
     out: list[ParamSpec] = []
     for name, var in wf.interface.inputs.items():

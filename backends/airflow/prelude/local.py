@@ -159,8 +159,10 @@ def fcomp_task(op: Any, context: Any) -> None:
 
 
 def fcomp_dynamic(op: Any, context: Any, node: str) -> None:
-    """A dynamic task's futures, compiled by the runtime into a child DAG file and run."""
+    """A dynamic task's futures: the runtime compiles them into a child DAG file, which runs
+    as a child run reading this node's inputs and reporting its outputs to this node."""
     with tempfile.TemporaryDirectory(prefix="fcomp-dynamic-") as folder:
+        path = os.path.join(folder, "fcomp_dynamic_child.py")
         found = fcomp_runtime(
             op.log,
             context,
@@ -171,16 +173,17 @@ def fcomp_dynamic(op: Any, context: Any, node: str) -> None:
             op.spec["task"],
             "--target",
             "airflow",
-            "--dag-out",
-            folder,
-            *FCOMP.get("dynamic", []),
+            "--manifest-out",
+            path,
+            *[f"--set={k}={v}" for k, v in FCOMP.get("dynamic", {}).items()],
             capture=True,
         )
         if found.strip() != "child":
             return
-        files = sorted(f for f in os.listdir(folder) if f.endswith(".py"))
-        conf = {"fcomp_parent": {"report": f"{fcomp_exec_id(context)}/{node}"}}
-        fcomp_run_child(op.log, os.path.join(folder, files[0]), conf)
+        exec_id = fcomp_exec_id(context)
+        inputs = f"{FCOMP['prefix'].rstrip('/')}/{exec_id}/{node}/data/inputs.pb"
+        conf = {"fcomp_parent": {"inputs": inputs, "report": f"{exec_id}/{node}"}}
+        fcomp_run_child(op.log, path, conf)
 
 
 def fcomp_run_child(log: Any, path: str, conf: dict[str, Any]) -> None:
