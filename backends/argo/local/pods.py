@@ -194,8 +194,10 @@ def _prepare(inv: Invocation, kind: str) -> _Pod:
     )
 
     def ready(container: dict[str, Any]) -> dict[str, Any]:
+        # Argo substitutes a pod a second time (globals, inputs, pod name), leaving what it
+        # cannot resolve as it is: text that only looks like a tag reaches the process.
         resolved: dict[str, Any] = paths.rewrite_tree(
-            substitute_tree(container, scope, strict=True)
+            substitute_tree(container, scope, strict=False)
         )
         return resolved
 
