@@ -98,7 +98,10 @@ def emit_task(ctx: EmitContext, op: Op, step: steps.Task) -> Expr:
     labels = dict(ctx.labels)
     annotations = dict(ctx.annotations)
     element = step.element is not None
-    pod = task_pod(step.unit, ctx.config, step.node, step.plan, element, labels, annotations)
+    legacy = step.element is not None and step.element.legacy
+    pod = task_pod(
+        step.unit, ctx.config, step.node, step.plan, element, labels, annotations, legacy
+    )
     if not element:
         return _kpo(ctx, op, pod, base=step.unit.primary)
     ctx.need(KPO_MODULE, "KubernetesPodOperator")

@@ -50,6 +50,8 @@ def task_spec(unit: PodUnit, step: steps.Task) -> dict[str, Any]:
     spec: dict[str, Any] = {"node": step.node}
     if step.element is not None:
         spec["element"] = True
+        if step.element.legacy:
+            spec["legacy"] = True
     else:
         spec["plan"] = step.plan
         if unit.needs_task_template:

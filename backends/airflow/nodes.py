@@ -24,7 +24,7 @@ from fcomp.backends.common.conditions import cases_json
 from fcomp.backends.common.plans import PlanScope, b64, to_json
 from fcomp.compiler import codes, ir
 from fcomp.compiler.plugins.registry import LoweringError, TaskContext, lower_task
-from fcomp.compiler.plugins.units import K8sResourceUnit, PodUnit
+from fcomp.compiler.plugins.units import ArrayTaskUnit, ConnectorUnit, K8sResourceUnit, PodUnit
 
 Handler = Callable[[FlowBuilder, Context, ir.Node], Lowered | None]
 
@@ -39,7 +39,7 @@ def one(op_id: str) -> Lowered:
 
 def task_unit(
     b: FlowBuilder, ctx: Context, node: ir.Node, task_node: ir.Node
-) -> PodUnit | K8sResourceUnit | None:
+) -> PodUnit | K8sResourceUnit | ArrayTaskUnit | None:
     """Lower the task of ``task_node`` to its execution unit (``node`` is reported on)."""
     kind = task_node.kind
     assert isinstance(kind, ir.TaskNode) and kind.task is not None
@@ -51,7 +51,9 @@ def task_unit(
     except LoweringError as exc:
         b.diagnostics.extend(exc.diagnostics)
         return None
-    if not isinstance(unit, PodUnit | K8sResourceUnit):
+    if isinstance(unit, ConnectorUnit) and unit.pod is not None:
+        unit = unit.pod  # the task's flytekit connector, run in its client image
+    if not isinstance(unit, PodUnit | K8sResourceUnit | ArrayTaskUnit):
         b.error(
             codes.UNSUPPORTED_CONSTRUCT,
             f"task '{task.id.name}' of type '{task.type}' lowers to a {type(unit).__name__}, "
@@ -59,12 +61,13 @@ def task_unit(
             node,
         )
         return None
-    if isinstance(unit, PodUnit):
+    if isinstance(unit, PodUnit | ArrayTaskUnit):
+        pod = unit if isinstance(unit, PodUnit) else unit.element
         problem = ""
-        if unit.data_config is not None:
+        if pod.data_config is not None:
             problem = "moves its inputs and outputs as files (raw-container data config)"
-        elif unit.input_values:
-            problem = f"uses input values in its command ({', '.join(unit.input_values)})"
+        elif pod.input_values:
+            problem = f"uses input values in its command ({', '.join(pod.input_values)})"
         if problem:
             b.error(
                 codes.UNSUPPORTED_CONSTRUCT,
@@ -81,6 +84,8 @@ def lower_task_node(b: FlowBuilder, ctx: Context, node: ir.Node) -> Lowered | No
     unit = task_unit(b, ctx, node, node)
     if unit is None:
         return None
+    if isinstance(unit, ArrayTaskUnit):
+        return lower_array_task(b, ctx, node, unit)
     plan = to_json(b.plans.node_inputs(ctx.scope, node))
     if isinstance(unit, K8sResourceUnit):
         return one(b.flow.add(ctx.group, node.id, steps.Resource(ctx.path(node), plan, unit)).id)
@@ -189,7 +194,7 @@ def lower_array(b: FlowBuilder, ctx: Context, node: ir.Node) -> Lowered | None:
     if not isinstance(unit, PodUnit):
         b.error(
             codes.UNSUPPORTED_CONSTRUCT,
-            f"map tasks over '{unit.kind}' tasks are not supported on the Airflow target",
+            f"map tasks over '{unit.task.type}' tasks are not supported on the Airflow target",
             node,
         )
         return None
@@ -199,17 +204,52 @@ def lower_array(b: FlowBuilder, ctx: Context, node: ir.Node) -> Lowered | None:
     mapped = tuple(
         n for n, v in iface.inputs.items() if isinstance(v.type, ir.Collection) and n not in bound
     )
+    return _map(b, ctx, node, unit, iface, mapped, kind.min_successes, kind.min_success_ratio)
+
+
+def lower_array_task(
+    b: FlowBuilder, ctx: Context, node: ir.Node, unit: ArrayTaskUnit
+) -> Lowered | None:
+    """A legacy map task (``container_array``): mapped like an array node, each element
+    writing its outputs straight into its ``data`` folder."""
+    iface = unit.task.interface
+    mapped = tuple(n for n, v in iface.inputs.items() if isinstance(v.type, ir.Collection))
+    return _map(
+        b,
+        ctx,
+        node,
+        unit.element,
+        iface,
+        mapped,
+        unit.min_successes,
+        unit.min_success_ratio,
+        legacy=True,
+    )
+
+
+def _map(
+    b: FlowBuilder,
+    ctx: Context,
+    node: ir.Node,
+    unit: PodUnit,
+    iface: ir.Interface,
+    mapped: tuple[str, ...],
+    min_successes: int | None,
+    min_success_ratio: float | None,
+    legacy: bool = False,
+) -> Lowered:
+    """Size, mapped elements, gather."""
     path = ctx.path(node)
     plan = to_json(b.plans.node_inputs(ctx.scope, node))
     size = b.flow.add(ctx.group, node.id, steps.ArraySize(path, plan, mapped))
-    element = steps.Task(path, "", unit, element=steps.Element({}, mapped, path))
+    element = steps.Task(path, "", unit, element=steps.Element({}, mapped, path, legacy))
     run = b.flow.add(ctx.group, f"{node.id}-map", element)
     run.mapped_over = size.id
     run.after([size.id])
     outputs = json.dumps(
         {n: b64(v.type.pb) for n, v in iface.outputs.items()}, sort_keys=True, separators=(",", ":")
     )
-    gather_step = steps.Gather(path, outputs, size.id, kind.min_successes, kind.min_success_ratio)
+    gather_step = steps.Gather(path, outputs, size.id, min_successes, min_success_ratio)
     gather = b.flow.add(ctx.group, f"{node.id}-gather", gather_step, NONE_SKIPPED)
     gather.after([size.id, run.id])
     return Lowered([size.id], [gather.id], [size.id, run.id, gather.id])

@@ -64,6 +64,8 @@ class NodeDirs:
     raw_prefix: str
     node: str
     element: bool = False
+    #: A legacy map task's element writes into its ``data`` folder (no attempt folder).
+    legacy: bool = False
 
     @property
     def own(self) -> str:
@@ -85,7 +87,8 @@ _PLACEHOLDERS: dict[PlaceholderKind, Callable[[NodeDirs], str]] = {
     PlaceholderKind.INPUT: lambda d: f"{d.data}/inputs.pb",
     PlaceholderKind.INPUT_PREFIX: lambda d: d.data,
     PlaceholderKind.OUTPUT_PREFIX: lambda d: (
-        f"{literal_arg(d.prefix.rstrip('/'))}/{EXEC}/{d.own}/data/{ATTEMPT}"
+        f"{literal_arg(d.prefix.rstrip('/'))}/{EXEC}/{d.own}/data"
+        + ("" if d.legacy else f"/{ATTEMPT}")
     ),
     PlaceholderKind.RAW_OUTPUT_PREFIX: lambda d: d.raw,
     PlaceholderKind.CHECKPOINT_PREFIX: lambda d: f"{d.raw}/_flytecheckpoints",
@@ -167,9 +170,10 @@ def task_pod(
     element: bool = False,
     labels: Mapping[str, str] | None = None,
     annotations: Mapping[str, str] | None = None,
+    legacy: bool = False,
 ) -> dict[str, Any]:
     """The pod running a task node (or, ``element``, one element of a map)."""
-    dirs = NodeDirs(config.storage_prefix, config.raw_prefix, node, element)
+    dirs = NodeDirs(config.storage_prefix, config.raw_prefix, node, element, legacy)
     spec: dict[str, Any] = render(copy.deepcopy(dict(unit.pod_spec)), dirs)
     containers = spec.get("containers", [])
     primary = next(c for c in containers if c.get("name") == unit.primary)

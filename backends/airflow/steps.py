@@ -27,13 +27,14 @@ class Start:
 
 @dataclass(frozen=True)
 class Element:
-    """How an array element's plan is built: ``inputs`` maps each input to its plan's JSON;
-    those in ``mapped`` take element ``index`` of the list; ``node`` is the array node's
-    path (the element runs at ``<node>/<index>``)."""
+    """An array element: it reads the array node's inputs (``mapped``: the inputs mapped
+    over) and runs at ``<node>/<index>``; a ``legacy`` map task's element writes its outputs
+    into ``<node>/<index>/data`` itself (no attempt folder)."""
 
     inputs: Mapping[str, str]
     mapped: tuple[str, ...]
     node: str
+    legacy: bool = False
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,14 @@ def _ups(cw: CompiledWorkflow, node_id: str, done: Done) -> list[str]:
     return [t for u in cw.upstream.get(node_id, ()) if u in done for t in done[u][1]]
 
 
+def _legacy_map(compiled: CompiledProgram, kind: ir.NodeKind) -> bool:
+    """A task node of a legacy map task (``container_array``) is lowered like a map."""
+    if not isinstance(kind, ir.TaskNode) or kind.task is None:
+        return False
+    task = compiled.catalog.tasks.find(kind.task)
+    return task is not None and task.type == "container_array"
+
+
 def _workflow(
     compiled: CompiledProgram,
     cw: CompiledWorkflow,
@@ -113,7 +121,7 @@ def _node(
             lasts += last
         out.edges |= {(u, name + "-join") for u in (lasts or [name])}
         return [name], [name + "-join"]
-    if isinstance(kind, ir.ArrayNode):
+    if isinstance(kind, ir.ArrayNode) or _legacy_map(compiled, kind):
         out.tasks |= {name, name + "-map", name + "-gather"}
         out.kinds |= {name: "size", name + "-gather": "gather"}
         run, gather = name + "-map", name + "-gather"

@@ -118,6 +118,8 @@ def fcomp_task(op: Any, context: Any) -> None:
         failed = []
         for index in op.chunk or []:
             values = fcomp_node_values(context, spec["node"], index)
+            if spec.get("legacy"):  # a legacy map task writes into the element's data folder
+                values["outputPrefix"] = values["outputPrefix"].rsplit("/", 1)[0]
             argv = [fcomp_render(a, values) for a in spec["argv"]]
             try:
                 fcomp_run(op.log, argv, fcomp_task_env(spec, values, index))
