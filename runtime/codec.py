@@ -19,7 +19,13 @@ M = TypeVar("M", bound=Message)
 
 
 def argument_text(value: str, what: str) -> str:
-    """The argument itself, or the contents of the file when it is ``@path``."""
+    """The argument itself, the contents of the file when it is ``@path``, or the decoded text
+    when it is ``b64:<base64>`` (how a value travels inside a manifest string)."""
+    if value.startswith("b64:"):
+        try:
+            return base64.b64decode(value[4:], validate=True).decode("utf-8")
+        except (ValueError, UnicodeDecodeError) as error:
+            raise StepError(f"{what}: invalid b64: text: {error}") from error
     if not value.startswith("@"):
         return value
     try:

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from fcomp.backends.argo.dags import DagBuilder, DagContext, Lowered
-from fcomp.backends.argo.pods import bind_container
+from fcomp.backends.argo.pods import PLAN_PARAM, bind_container
 from fcomp.backends.argo.render import NodeVars, escape, render_manifest
 from fcomp.backends.argo.steps import BIND_TEMPLATE
 from fcomp.backends.argo.tasknodes import params
@@ -19,6 +19,9 @@ from fcomp.backends.common.plans import to_json
 from fcomp.compiler import ir
 from fcomp.compiler.config import Config
 from fcomp.compiler.plugins.units import Condition, K8sResourceUnit
+
+#: The plan argument of a bind step inside a manifest string.
+PLAN_IN_MANIFEST = "b64:{{=sprig.b64enc(inputs.parameters.plan)}}"
 
 
 def condition_text(conditions: tuple[Condition, ...]) -> str:
@@ -53,9 +56,11 @@ def resource_template(name: str, unit: K8sResourceUnit, config: Config) -> dict[
         meta.setdefault("generateName", f"{unit.kind.lower()}-")
     inputs = [{"name": "node"}]
     if unit.bind_at:
-        _inject_bind(
-            manifest, unit.bind_at, bind_container(config, unit.needs_task_template, unit.task.pb)
-        )
+        bind = bind_container(config, unit.needs_task_template, unit.task.pb)
+        # The manifest is one JSON string: the plan (JSON) goes in base64 so that its quotes
+        # cannot break it.
+        bind["args"] = [PLAN_IN_MANIFEST if a == PLAN_PARAM else a for a in bind["args"]]
+        _inject_bind(manifest, unit.bind_at, bind)
         inputs.append({"name": "plan"})
     template: dict[str, Any] = {
         "name": name,

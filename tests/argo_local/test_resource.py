@@ -111,7 +111,7 @@ def test_other_kinds_are_reported(run: Runner) -> None:
     assert phases(result) == {"sub": "Error"}
     assert result.nodes["sub"].message == (
         "resource action 'create' on kind 'Job' is not supported locally "
-        "(only creating a Workflow runs here)"
+        "(only creating a Workflow runs here, and a SparkApplication in local mode)"
     )
 
 

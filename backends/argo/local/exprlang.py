@@ -7,12 +7,13 @@ access, ``+`` (numbers, or string concatenation), ``-``, ``*``, ``/``, ``%``, co
 ``asInt``, ``asFloat``, ``string``, ``int``, ``float``, ``len``, ``toJson``/``toJSON``,
 ``fromJson``/``fromJSON``, ``jsonpath`` (dotted ``$.a.b[0]`` paths), ``lower``, ``upper``,
 ``trim``, and ``sprig.trim``, ``sprig.upper``, ``sprig.lower``, ``sprig.replace``,
-``sprig.default``, ``sprig.int``, ``sprig.toString``. Anything else is rejected with a message
-naming it. Parsed by hand; nothing is ``eval``-ed.
+``sprig.default``, ``sprig.int``, ``sprig.toString``, ``sprig.b64enc``, ``sprig.b64dec``.
+Anything else is rejected with a message naming it. Parsed by hand; nothing is ``eval``-ed.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import operator
 import re
@@ -145,6 +146,8 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "sprig.default": lambda default, value: value if value not in (None, "", 0, False) else default,
     "sprig.int": _sprig_int,
     "sprig.toString": go_string,
+    "sprig.b64enc": lambda s: base64.b64encode(go_string(s).encode()).decode("ascii"),
+    "sprig.b64dec": lambda s: base64.b64decode(str(s)).decode(),
 }
 
 

@@ -24,6 +24,7 @@ from fcomp.backends.argo.local.model import FAILED, SUCCEEDED, InvalidWorkflowEr
 from fcomp.backends.argo.local.nodes import POD
 from fcomp.backends.argo.local.outputs import static_parameter
 from fcomp.backends.argo.local.registry import executor
+from fcomp.backends.argo.local.spark import run_spark_application
 
 
 def _manifest(resource: dict[str, Any]) -> dict[str, Any]:
@@ -38,10 +39,10 @@ def _manifest(resource: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(manifest, dict):
         raise StepError("resource manifest is not a mapping")
     kind = manifest.get("kind")
-    if action not in ("create", "apply") or kind != "Workflow":
+    if action not in ("create", "apply") or kind not in ("Workflow", "SparkApplication"):
         raise StepError(
             f"resource action '{action}' on kind '{kind}' is not supported locally "
-            "(only creating a Workflow runs here)"
+            "(only creating a Workflow runs here, and a SparkApplication in local mode)"
         )
     return manifest
 
@@ -54,6 +55,9 @@ def run_resource(inv: Invocation) -> None:
     # values it inserted again, so a created Workflow keeps its own variables for itself.
     resource = inv.template["resource"]
     manifest = _manifest(resource)
+    if manifest.get("kind") == "SparkApplication":
+        _check(inv, resource, run_spark_application(inv, manifest), "SparkApplication")
+        return
     try:
         child = ctx.run_child(manifest, ctx.stop)
     except InvalidWorkflowError as err:
@@ -74,6 +78,12 @@ def run_resource(inv: Invocation) -> None:
             "outputs": {"parameters": [{"name": k, "value": v} for k, v in child.outputs.items()]},
         },
     }
+    _check(inv, resource, obj, f"Workflow finished {child.phase}")
+
+
+def _check(inv: Invocation, resource: dict[str, Any], obj: dict[str, Any], what: str) -> None:
+    """Apply the resource's conditions to the created object, then read its outputs."""
+    node = inv.node
     try:
         for requirement in parse_selector(str(resource.get("failureCondition") or "")):
             if requirement.matches(obj):
@@ -84,8 +94,8 @@ def run_resource(inv: Invocation) -> None:
         if not all(requirement.matches(obj) for requirement in requirements):
             node.finish(
                 FAILED,
-                f"success condition '{success}' does not hold after the Workflow finished "
-                f"{child.phase} (a cluster would wait forever)",
+                f"success condition '{success}' does not hold after the {what} "
+                "(a cluster would wait forever)",
             )
             return
         outputs: dict[str, str] = {}
