@@ -63,8 +63,9 @@ class EmitContext:
         self.imports.setdefault(module, set()).update(names)
 
     def use(self, prelude: str, _name: str) -> None:
-        """Copy prelude ``prelude`` into the module (it defines ``_name``)."""
-        self.preludes.add(prelude)
+        """Copy prelude ``prelude`` into the module (it defines ``_name``), and the common
+        helpers every flavour's prelude builds on."""
+        self.preludes |= {prelude, "common"}
 
     def var(self, op_id: str) -> str:
         """The Python variable holding an operator."""

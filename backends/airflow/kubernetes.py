@@ -16,6 +16,7 @@ from typing import Any
 from fcomp.backends.airflow import steps
 from fcomp.backends.airflow.emit import EmitContext, Emitter, common_kwargs, templated
 from fcomp.backends.airflow.model import Op
+from fcomp.backends.airflow.params import nullable
 from fcomp.backends.airflow.pods import (
     ANNOTATION_ATTEMPT,
     ANNOTATION_EXEC,
@@ -214,7 +215,7 @@ def emit_wait_signal(ctx: EmitContext, op: Op, step: steps.WaitSignal) -> Expr:
         **common_kwargs(ctx, op),
         subject=templated(f"Signal {step.signal_id}"),
         body=templated(f"Enter the value of Flyte signal '{step.signal_id}'."),
-        params={step.var: ctx.param(step.schema)},
+        params={step.var: ctx.param(nullable(step.schema), None, True)},
     )
 
 

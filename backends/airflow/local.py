@@ -14,6 +14,7 @@ from typing import Any
 from fcomp.backends.airflow import steps
 from fcomp.backends.airflow.emit import EmitContext, Emitter, common_kwargs
 from fcomp.backends.airflow.model import Op
+from fcomp.backends.airflow.params import nullable
 from fcomp.backends.airflow.pysource import Attr, Call, Expr, Name, call
 from fcomp.backends.common.plans import b64
 from fcomp.compiler.plugins.units import K8sResourceUnit, Placeholder, PodUnit, Text
@@ -155,7 +156,7 @@ def emit_signal(ctx: EmitContext, op: Op, step: steps.Signal) -> Expr:
         spec=spec,
         subject=ctx.templated(f"Signal {step.signal_id}"),
         body=ctx.templated(f"Enter the value of Flyte signal '{step.signal_id}'."),
-        params={step.var: ctx.param(step.schema)},
+        params={step.var: ctx.param(nullable(step.schema), None, True)},
     )
 
 

@@ -8,6 +8,7 @@ source copied from :mod:`fcomp.backends.airflow.prelude`.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -61,15 +62,25 @@ class DagSettings:
     settings: Mapping[str, Any]
 
 
+PRELUDE_PACKAGE = "fcomp.backends.airflow.prelude"
+
+
 def prelude_source(name: str) -> str:
-    """A prelude module's source without its docstring (fixed text shipped with fcomp)."""
+    """A prelude module's source (fixed text shipped with fcomp) without its docstring and
+    without its imports of other preludes (a DAG file holds those preludes before it)."""
     text = (resources.files("fcomp.backends.airflow") / "prelude" / f"{name}.py").read_text(
         encoding="utf-8"
     )
+    lines = text.splitlines()
+    dropped: set[int] = set()
     tree = ast.parse(text)
-    first = tree.body[0]
-    skip = first.end_lineno if isinstance(first, ast.Expr) and first.end_lineno else 0
-    return "\n".join(text.splitlines()[skip:]).strip("\n") + "\n"
+    for i, stmt in enumerate(tree.body):
+        docstring = i == 0 and isinstance(stmt, ast.Expr)
+        own = isinstance(stmt, ast.ImportFrom) and (stmt.module or "").startswith(PRELUDE_PACKAGE)
+        if docstring or own:
+            dropped |= set(range(stmt.lineno - 1, (stmt.end_lineno or stmt.lineno)))
+    kept = "\n".join(line for n, line in enumerate(lines) if n not in dropped)
+    return re.sub(r"\n{4,}", "\n\n\n", kept).strip("\n") + "\n"
 
 
 FLAVOURS: dict[str, Mapping[type, Emitter]] = {

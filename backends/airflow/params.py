@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,11 +118,11 @@ def param_specs(lp: ir.LaunchPlan, wf: ir.Workflow, optional: bool = False) -> l
                 value = value_from_text(p.default.text, schema)
                 spec = ParamSpec(name, value, True, _admit(schema, value), var.description)
             else:  # no text form: null stands for "the launch plan's default"
-                spec = ParamSpec(name, None, True, _nullable(schema), var.description)
+                spec = ParamSpec(name, None, True, nullable(schema), var.description)
         elif ir.is_none_union(var.type) and (p is None or not p.required):
-            spec = ParamSpec(name, None, True, _nullable(schema), var.description)
+            spec = ParamSpec(name, None, True, nullable(schema), var.description)
         elif scheduled:
-            spec = ParamSpec(name, None, True, _nullable(schema), var.description)
+            spec = ParamSpec(name, None, True, nullable(schema), var.description)
         else:
             spec = ParamSpec(name, None, False, schema, var.description)
         out.append(spec)
@@ -154,10 +155,11 @@ def _admit(schema: dict[str, Any], value: Any) -> dict[str, Any]:
     return {"type": [*kinds, found]}
 
 
-def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+def nullable(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """``schema`` also accepting null."""
     kind = schema.get("type")
     if kind is None:
-        return schema
+        return dict(schema)
     kinds = [kind] if isinstance(kind, str) else list(kind)
     if "null" not in kinds:
         kinds.append("null")

@@ -111,11 +111,15 @@ def _texts(case: Any, tmp: Path) -> list[str]:
 
 
 def _outputs(storage: Path) -> dict[str, Any] | None:
-    """The top-level run's outputs: of the executions with an end node, the first started."""
-    found = sorted(storage.glob("*/end-node/data/0/outputs.pb"), key=lambda p: p.stat().st_mtime)
-    if not found:
+    """The top-level run's outputs (child runs of launch-plan nodes and dynamic tasks have
+    executions of their own, started after it)."""
+    starts = sorted(storage.glob("*/start-node/data/0/outputs.pb"), key=lambda p: p.stat().st_mtime)
+    if not starts:
         return None
-    plain: dict[str, Any] = oracle.literal_map_to_plain(found[0].read_bytes())
+    found = starts[0].parents[3] / "end-node" / "data" / "0" / "outputs.pb"
+    if not found.is_file():
+        return None
+    plain: dict[str, Any] = oracle.literal_map_to_plain(found.read_bytes())
     return plain
 
 

@@ -16,7 +16,8 @@ from airflow.providers.standard.operators.branch import BaseBranchOperator  # no
 from airflow.sdk import BaseOperator  # noqa: TID251
 from airflow.sdk.exceptions import AirflowException, AirflowSkipException  # noqa: TID251
 
-FCOMP: dict[str, Any] = {}  # the generated module assigns its settings
+from fcomp.backends.airflow.prelude.common import FCOMP  # not copied: DAG files hold common
+
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 

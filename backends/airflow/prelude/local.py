@@ -4,12 +4,12 @@ fcomp never imports this module: :mod:`fcomp.backends.airflow.module` copies its
 each generated DAG file (below the generated file's own docstring), so a DAG file needs only
 Airflow and, on the worker, ``fcomp`` (for ``python -m fcomp.runtime``) and the tasks' code.
 Every operator here has no templated fields: the specs they carry are data, never rendered.
-The module-level ``FCOMP`` dict (storage prefixes) is defined by the generated code.
+The module-level ``FCOMP`` dict (storage prefixes) is defined by the generated code; the
+helpers of :mod:`.common` (paths, placeholders) come before this module in a DAG file.
 """
 
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -20,18 +20,12 @@ from airflow.providers.standard.operators.hitl import HITLEntryOperator  # noqa:
 from airflow.sdk import BaseOperator  # noqa: TID251
 from airflow.sdk.exceptions import AirflowException  # noqa: TID251
 
-FCOMP: dict[str, Any] = {}  # the generated module assigns its settings
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
-
-
-def fcomp_exec_id(context: Any) -> str:
-    """The execution id: the run id made path-safe (``runtime/CONTRACT.md``)."""
-    return _UNSAFE.sub("-", context["run_id"])
-
-
-def fcomp_attempt(context: Any) -> int:
-    """The attempt number, 0 first (Airflow's try number starts at 1)."""
-    return max(0, int(context["ti"].try_number) - 1)
+from fcomp.backends.airflow.prelude.common import (  # not copied: DAG files hold common too
+    FCOMP,
+    fcomp_exec_id,
+    fcomp_node_values,
+    fcomp_render,
+)
 
 
 def fcomp_run(
@@ -58,37 +52,6 @@ def fcomp_runtime(log: Any, context: Any, command: str, *args: str, capture: boo
     argv = [sys.executable, "-m", "fcomp.runtime", command]
     argv += ["--prefix", FCOMP["prefix"], "--exec", fcomp_exec_id(context), *args]
     return fcomp_run(log, argv, capture=capture)
-
-
-def fcomp_node_values(context: Any, node: str, index: int | None = None) -> dict[str, str]:
-    """The values of the task command's placeholders for a node (an array element's when
-    ``index`` is given), as ``runtime/CONTRACT.md`` lays the data out."""
-    exec_id = fcomp_exec_id(context)
-    attempt = str(fcomp_attempt(context))
-    own = node if index is None else f"{node}/{index}"
-    base = f"{FCOMP['prefix'].rstrip('/')}/{exec_id}"
-    data = f"{base}/{node}/data"
-    raw = f"{FCOMP['raw'].rstrip('/')}/{exec_id}/{own}/{attempt}"
-    return {
-        "input": f"{data}/inputs.pb",
-        "inputPrefix": data,
-        "outputPrefix": f"{base}/{own}/data/{attempt}",
-        "rawOutputDataPrefix": raw,
-        "checkpointOutputPrefix": f"{raw}/_flytecheckpoints",
-        "prevCheckpointPrefix": '""',
-        "perRetryUniqueKey": f"{exec_id}-{node}-{'' if index is None else index}-{attempt}",
-        "taskTemplatePath": f"{data}/task.pb",
-        "namespace": FCOMP.get("namespace", ""),
-        "executionId": exec_id,
-        "attempt": attempt,
-    }
-
-
-def fcomp_render(parts: Any, values: dict[str, str]) -> str:
-    """A command string: plain parts as they are, placeholders (``{"ph": kind}``) filled in."""
-    if isinstance(parts, str):
-        return parts
-    return "".join(p if isinstance(p, str) else values[p["ph"]] for p in parts)
 
 
 def fcomp_task_env(spec: Any, values: dict[str, str], index: int | None) -> dict[str, str]:
