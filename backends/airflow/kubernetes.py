@@ -15,6 +15,7 @@ from typing import Any
 
 from fcomp.backends.airflow import steps
 from fcomp.backends.airflow.emit import EmitContext, Emitter, common_kwargs, templated
+from fcomp.backends.airflow.local import text_parts
 from fcomp.backends.airflow.model import Op
 from fcomp.backends.airflow.params import nullable
 from fcomp.backends.airflow.pods import (
@@ -26,6 +27,7 @@ from fcomp.backends.airflow.pods import (
     task_pod,
 )
 from fcomp.backends.airflow.pysource import Attr, Expr, Name, call
+from fcomp.compiler.plugins.units import Text
 
 PRELUDE = "kubernetes"
 KPO_MODULE = "airflow.providers.cncf.kubernetes.operators.pod"
@@ -187,9 +189,39 @@ def emit_guard(ctx: EmitContext, op: Op, step: steps.Guard) -> Expr:
 
 
 def emit_bind(ctx: EmitContext, op: Op, step: steps.Bind) -> Expr:
-    """A bind pod (a launch-plan node's inputs)."""
+    """A bind pod (a launch-plan node's or a Kubernetes-resource task's inputs)."""
     args = ["--node", step.node, "--plan", literal_arg(step.plan)]
+    if step.template:
+        args += ["--task-template", step.template]
     return _runtime(ctx, op, "bind", [templated(a) for a in args])
+
+
+def manifest_data(value: Any) -> Any:
+    """A manifest as data: each text with placeholders as ``{"fcomp_text": parts}``."""
+    if isinstance(value, Text):
+        plain = value.plain()
+        return plain if plain is not None else {"fcomp_text": text_parts(value)}
+    if isinstance(value, dict):
+        return {k: manifest_data(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [manifest_data(v) for v in value]
+    return value
+
+
+def emit_resource(ctx: EmitContext, op: Op, step: steps.Resource) -> Expr:
+    """A Kubernetes-resource task (created and watched by a worker step)."""
+    ctx.use(PRELUDE, "FcompResource")
+    unit = step.unit
+    return call(
+        "FcompResource",
+        **common_kwargs(ctx, op),
+        node=step.node,
+        manifest=manifest_data(dict(unit.manifest)),
+        api_version=unit.api_version,
+        kind=unit.kind,
+        success=[[c.path, c.op, list(c.values)] for c in unit.success],
+        failure=[[c.path, c.op, list(c.values)] for c in unit.failure],
+    )
 
 
 def emit_trigger(ctx: EmitContext, op: Op, step: steps.Trigger) -> Expr:
@@ -246,6 +278,7 @@ EMITTERS: dict[type, Emitter] = {
     steps.Indexes: emit_indexes,
     steps.Guard: emit_guard,
     steps.Bind: emit_bind,
+    steps.Resource: emit_resource,
     steps.Trigger: emit_trigger,
     steps.WaitSignal: emit_wait_signal,
     steps.WriteSignal: emit_write_signal,

@@ -8,7 +8,9 @@ does the runtime's work and a small worker step (or another operator) acts on it
   skips with the map and otherwise lets the gather pod run whatever the elements did;
 - launch plan ``L``: pod ``L-bind`` writes the node's inputs, then ``L`` triggers the child
   DAG and waits for it;
-- signal ``S``: ``S`` asks a person for the value, ``S-write`` (a pod) writes it.
+- signal ``S``: ``S`` asks a person for the value, ``S-write`` (a pod) writes it;
+- Kubernetes-resource task ``R``: pod ``R-bind`` writes the node's inputs, then ``R``
+  creates the object and waits for it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import replace
 
 from fcomp.backends.airflow import steps
 from fcomp.backends.airflow.model import ALL_SUCCESS, Flow, Op
+from fcomp.backends.common.plans import b64
 
 ALL_DONE = "all_done"
 
@@ -89,7 +92,17 @@ def split_signal(flow: Flow, op: Op) -> None:
     _insert_after(flow, op, f"{op.local_id}-write", write)
 
 
+def split_resource(flow: Flow, op: Op) -> None:
+    """Bind pod, then the Kubernetes object."""
+    assert isinstance(op.step, steps.Resource)
+    unit = op.step.unit
+    template = b64(unit.task.pb) if unit.needs_task_template else ""
+    bind = steps.Bind(op.step.node, op.step.plan, template)
+    _insert_before(flow, op, f"{op.local_id}-bind", bind, op.trigger_rule)
+
+
 SPLITS: dict[type, Callable[[Flow, Op], None]] = {
+    steps.Resource: split_resource,
     steps.Branch: split_branch,
     steps.ArraySize: split_size,
     steps.Gather: split_gather,

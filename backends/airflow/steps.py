@@ -174,10 +174,12 @@ class Guard:
 
 @dataclass(frozen=True)
 class Bind:
-    """Write a node's ``inputs.pb`` from its plan (before a step that runs elsewhere)."""
+    """Write a node's ``inputs.pb`` (and ``task.pb`` when ``template`` is given) from its
+    plan, before a step that runs elsewhere."""
 
     node: str
     plan: str
+    template: str = ""
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ def describe(folder: str) -> dict[str, Any]:
                 "retries": task.retries,
                 "spec": _plain(getattr(task, "spec", None)),
                 "pod": _pod(getattr(task, "full_pod_spec", None)),
+                "request": _request(task),
                 "annotations": _plain(getattr(task, "annotations", None)),
                 "mapped": type(task).__name__ == "MappedOperator",
             }
@@ -48,6 +49,14 @@ def describe(folder: str) -> dict[str, Any]:
         "dags": dags,
         "seconds": {"import": imported - started, "dagbag": loaded - imported},
     }
+
+
+def _request(task: Any) -> Any:
+    """The pod a KubernetesPodOperator would create (before its templates are rendered)."""
+    build = getattr(task, "build_pod_request_obj", None)
+    if build is None or type(task).__name__ != "KubernetesPodOperator":
+        return None
+    return _pod(build(dry_run=True))
 
 
 def _pod(pod: Any) -> Any:

@@ -13,7 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from fcomp.compiler import ir
+from fcomp.compiler.config import Config
 from fcomp.compiler.passes.results import END_NODE, START_NODE, CompiledProgram, CompiledWorkflow
+from fcomp.compiler.plugins.registry import TaskContext, lower_task
+from fcomp.compiler.plugins.units import K8sResourceUnit
 
 
 @dataclass
@@ -28,13 +31,14 @@ class Expected:
     def split(self) -> Expected:
         """The graph of the kubernetes flavour, where a pod's result is acted on by a second
         task: ``X`` + ``X-choose`` (branch), ``S`` + ``S-indexes`` (map size), ``G-guard`` +
-        ``G`` (gather), ``L-bind`` + ``L`` (launch plan), ``S`` + ``S-write`` (signal)."""
+        ``G`` (gather), ``L-bind`` + ``L`` (launch plan), ``S`` + ``S-write`` (signal),
+        ``R-bind`` + ``R`` (a task run as a Kubernetes object)."""
         out = Expected(set(self.tasks), set(self.edges), dict(self.kinds))
         for task, kind in sorted(self.kinds.items()):
             if kind in ("branch", "size", "signal"):
                 new = task + {"branch": "-choose", "size": "-indexes", "signal": "-write"}[kind]
                 out.edges = {(new if u == task else u, d) for u, d in out.edges} | {(task, new)}
-            elif kind in ("gather", "launchplan"):
+            elif kind in ("gather", "launchplan", "resource"):
                 new = task + ("-guard" if kind == "gather" else "-bind")
                 out.edges = {(u, new if d == task else d) for u, d in out.edges} | {(new, task)}
             else:
@@ -71,6 +75,17 @@ def _legacy_map(compiled: CompiledProgram, kind: ir.NodeKind) -> bool:
         return False
     task = compiled.catalog.tasks.find(kind.task)
     return task is not None and task.type == "container_array"
+
+
+def _resource(compiled: CompiledProgram, cw: CompiledWorkflow, node: ir.Node) -> bool:
+    """Whether the node's task runs as a Kubernetes object (by its plugin's unit)."""
+    kind = node.kind
+    if not isinstance(kind, ir.TaskNode) or kind.task is None:
+        return False
+    task = compiled.catalog.tasks.find(kind.task)
+    assert task is not None
+    unit = lower_task(TaskContext(task, node, cw.workflow, Config()))
+    return isinstance(unit, K8sResourceUnit)
 
 
 def _workflow(
@@ -128,6 +143,8 @@ def _node(
         out.edges |= {(name, run), (name, gather), (run, gather)}
         return [name], [name + "-gather"]
     out.tasks.add(name)
+    if _resource(compiled, cw, node):
+        out.kinds[name] = "resource"
     if isinstance(kind, ir.LaunchPlanNode):
         out.kinds[name] = "launchplan"
     if isinstance(kind, ir.GateNode) and kind.kind is ir.GateKind.SIGNAL:

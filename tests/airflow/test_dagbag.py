@@ -86,3 +86,27 @@ def test_dag_settings(loaded: Any) -> None:
         assert "KubernetesPodOperator" in operators
     else:
         assert "FcompStep" in operators and "KubernetesPodOperator" not in operators
+
+
+def test_kubernetes_pod_request(loaded: Any) -> None:
+    """The pod KubernetesPodOperator creates for a task: the task's primary container first
+    (the operator merges its settings into the first one), the runtime's bind step as the
+    first init container, run-time values through the downward API, the plan's labels."""
+    flavour, _plans, found = loaded
+    if flavour != "kubernetes":
+        pytest.skip("pods are the kubernetes flavour's")
+    request = found["dags"]["greet_daily"]["tasks"]["n0"]["request"]
+    spec, metadata = request["spec"], request["metadata"]
+    primary = spec["containers"][0]
+    assert primary["name"] == "primary"
+    assert primary["image"] == "ghcr.io/fcomp/examples:1"
+    assert primary["terminationMessagePolicy"] == "FallbackToLogsOnError"
+    env = {e["name"]: e for e in primary["env"]}
+    assert env["FLYTE_FAIL_ON_ERROR"]["value"] == "true"
+    assert "fcomp.dev/exec" in env["FCOMP_EXEC"]["valueFrom"]["fieldRef"]["fieldPath"]
+    assert "$(FCOMP_EXEC)/n0/data/$(FCOMP_ATTEMPT)" in " ".join(primary["args"])
+    bind = spec["initContainers"][0]
+    assert bind["name"] == "fcomp-bind" and bind["command"][:2] == ["fcomp-runtime", "bind"]
+    assert metadata["labels"]["team"] == "fcomp"
+    assert metadata["annotations"]["fcomp.io/example"] == "launch-plans"
+    assert metadata["annotations"]["fcomp.dev/exec"] == "{{ fcomp_exec(run_id) }}"

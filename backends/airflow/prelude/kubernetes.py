@@ -8,15 +8,21 @@ arguments; every other string of a pod is in ``full_pod_spec``, which Airflow ne
 The generated module defines ``FCOMP`` (storage prefix, workflow inputs).
 """
 
+import hashlib
 import json
 import re
+import time
 from typing import Any
 
 from airflow.providers.standard.operators.branch import BaseBranchOperator  # noqa: TID251
 from airflow.sdk import BaseOperator  # noqa: TID251
 from airflow.sdk.exceptions import AirflowException, AirflowSkipException  # noqa: TID251
 
-from fcomp.backends.airflow.prelude.common import FCOMP  # not copied: DAG files hold common
+from fcomp.backends.airflow.prelude.common import (  # not copied: DAG files hold common
+    FCOMP,
+    fcomp_node_values,
+    fcomp_render,
+)
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -143,3 +149,89 @@ class FcompGuard(BaseOperator):
         if indexes is None:
             raise AirflowException("the map's size is unknown: its size step did not succeed")
         return len(indexes)
+
+
+def fcomp_fill(value: Any, values: dict[str, str]) -> Any:
+    """A manifest with its placeholders (``{"fcomp_text": parts}``) filled in."""
+    if isinstance(value, dict):
+        if set(value) == {"fcomp_text"}:
+            return fcomp_render(value["fcomp_text"], values)
+        return {k: fcomp_fill(v, values) for k, v in value.items()}
+    if isinstance(value, list):
+        return [fcomp_fill(v, values) for v in value]
+    return value
+
+
+def fcomp_holds(obj: Any, condition: list[Any]) -> bool:
+    """Whether ``path op values`` holds for the object (``op``: ``==`` or ``in``)."""
+    path, _op, values = condition
+    for part in path.split("."):
+        obj = obj.get(part) if isinstance(obj, dict) else None
+    return obj is not None and str(obj) in values
+
+
+class FcompResource(BaseOperator):
+    """A task run as a Kubernetes object (SparkApplication, RayJob, PyTorchJob, ...): create
+    it, wait until its success conditions all hold (failing when a failure condition holds),
+    then delete it. The node's inputs were bound by the step before."""
+
+    template_fields = ()
+    ui_color = "#fde8e8"
+
+    def __init__(
+        self,
+        *,
+        node: str,
+        manifest: Any,
+        api_version: str,
+        kind: str,
+        success: list[Any],
+        failure: list[Any],
+        poll_interval: float = 10.0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.node = node
+        self.manifest = manifest
+        self.api_version = api_version
+        self.kind = kind
+        self.success = success
+        self.failure = failure
+        self.poll_interval = poll_interval
+
+    def execute(self, context: Any) -> None:
+        from airflow.providers.cncf.kubernetes.hooks.kubernetes import (  # noqa: TID251
+            KubernetesHook,
+        )
+
+        values = fcomp_node_values(context, self.node)
+        body = fcomp_fill(self.manifest, values)
+        key = f"{values['executionId']}/{self.node}/{values['attempt']}"
+        name = "fcomp-" + hashlib.sha256(key.encode()).hexdigest()[:20]
+        body = {"apiVersion": self.api_version, "kind": self.kind, **body}
+        metadata = dict(body.get("metadata") or {})
+        metadata["name"] = name
+        body["metadata"] = metadata
+        group, _, version = self.api_version.rpartition("/")
+        plural = self.kind.lower() + "s"
+        hook = KubernetesHook()
+        namespace = metadata.get("namespace") or FCOMP.get("namespace") or hook.get_namespace()
+        where: dict[str, Any] = {
+            "group": group,
+            "version": version,
+            "plural": plural,
+            "namespace": namespace,
+        }
+        hook.create_custom_object(body=body, **where)
+        self.log.info("created %s %s", self.kind, name)
+        try:
+            while True:
+                obj = hook.get_custom_object(name=name, **where)
+                failed = [c for c in self.failure if fcomp_holds(obj, c)]
+                if failed:
+                    raise AirflowException(f"{self.kind} {name} failed: {failed[0][0]}")
+                if all(fcomp_holds(obj, c) for c in self.success):
+                    return
+                time.sleep(self.poll_interval)
+        finally:
+            hook.delete_custom_object(name=name, **where)
