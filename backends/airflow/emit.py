@@ -82,10 +82,6 @@ class EmitContext:
         self._vars[op_id] = name
         return name
 
-    def templated(self, text: str) -> str:
-        """See :func:`templated`."""
-        return templated(text)
-
     def param(
         self,
         schema: Mapping[str, Any],

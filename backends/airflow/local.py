@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fcomp.backends.airflow import steps
-from fcomp.backends.airflow.emit import EmitContext, Emitter, common_kwargs
+from fcomp.backends.airflow.emit import EmitContext, Emitter, common_kwargs, templated
 from fcomp.backends.airflow.model import Op
 from fcomp.backends.airflow.params import nullable
 from fcomp.backends.airflow.pysource import Attr, Call, Expr, Name, call
@@ -154,8 +154,8 @@ def emit_signal(ctx: EmitContext, op: Op, step: steps.Signal) -> Expr:
         "FcompSignal",
         **common_kwargs(ctx, op),
         spec=spec,
-        subject=ctx.templated(f"Signal {step.signal_id}"),
-        body=ctx.templated(f"Enter the value of Flyte signal '{step.signal_id}'."),
+        subject=templated(f"Signal {step.signal_id}"),
+        body=templated(f"Enter the value of Flyte signal '{step.signal_id}'."),
         params={step.var: ctx.param(nullable(step.schema), None, True)},
     )
 

@@ -15,7 +15,7 @@ from importlib import resources
 from typing import Any
 
 from fcomp.backends.airflow import kubernetes, local
-from fcomp.backends.airflow.emit import SDK, SHARED, EmitContext, Emitter, as_datetime
+from fcomp.backends.airflow.emit import SDK, SHARED, EmitContext, Emitter
 from fcomp.backends.airflow.model import Flow, Op
 from fcomp.backends.airflow.pysource import (
     Assign,
@@ -191,6 +191,3 @@ def _edges(flow: Flow, ctx: EmitContext) -> list[Statement]:
         left: Expr = ups[0] if len(ups) == 1 else ups
         out.append(Stmt(Shift(left, Name(ctx.var(op.id)))))
     return out
-
-
-__all__ = ["DagSettings", "as_datetime", "write_module"]

@@ -8,6 +8,12 @@ task binds the inputs and returns the element indices in chunks, a mapped task
 (``.partial().expand()``) runs each chunk, and a gather task (``none_skipped``: it runs when
 elements failed, and is skipped with the branch case it is in) collects the outputs with the
 map's success criteria.
+
+Airflow refuses to map over more than ``[core] max_map_length`` items (1024 by default). The
+``local`` flavour's size step returns the indices in at most that many chunks (read from
+``AIRFLOW__CORE__MAX_MAP_LENGTH``), each mapped task running its chunk's elements one after
+another, so any size runs; the ``kubernetes`` flavour runs one pod per element, so a map
+larger than the limit fails at expansion with Airflow's error: raise the setting for it.
 """
 
 from __future__ import annotations
