@@ -155,11 +155,26 @@ def _entry(name: str) -> Any:
     return found[0].load()
 
 
+def _reseed() -> None:
+    """Give the child fresh random state: libraries keep private generators (flytekit names
+    its working folders with one) that a fork would otherwise share between children."""
+    import gc
+    import random
+
+    for obj in gc.get_objects():
+        if isinstance(obj, random.Random):
+            obj.seed()
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        numpy.random.seed()
+
+
 def _child(request: dict[str, Any]) -> None:
     """In the forked child: become the command (never returns)."""
     code = 1
     try:
         os.setsid()
+        _reseed()
         fd_in = os.open(os.devnull, os.O_RDONLY)
         fd_out = os.open(request["stdout"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         fd_err = os.open(request["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
