@@ -60,10 +60,11 @@ def task_unit(
     if isinstance(unit, ConnectorUnit) and unit.pod is not None:
         unit = unit.pod  # the task's flytekit connector, run in its client image
     if not isinstance(unit, PodUnit | K8sResourceUnit | ArrayTaskUnit):
+        why = f" ({unit.reason})" if isinstance(unit, ConnectorUnit) and unit.reason else ""
         b.error(
             codes.UNSUPPORTED_CONSTRUCT,
             f"task '{task.id.name}' of type '{task.type}' lowers to a {type(unit).__name__}, "
-            "which the Airflow target does not run yet",
+            f"which the Airflow target does not run yet{why}",
             node,
         )
         return None
