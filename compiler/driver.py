@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from fcomp.compiler import ir
 from fcomp.compiler.diagnostics import Diagnostic, Diagnostics
 from fcomp.compiler.frontend import build_program
+from fcomp.compiler.passes.node_ids import check_node_ids
 from fcomp.compiler.passes.pipeline import compile_program
 from fcomp.compiler.passes.results import CompiledProgram
 from fcomp.idl.load import load_paths
@@ -61,6 +62,7 @@ def compile_paths(paths: Sequence[str | os.PathLike[str]]) -> Compilation:
         loaded = load_paths(list(paths))
         diags.extend(loaded.diagnostics)
         program = build_program(loaded.entities, diags)
+        check_node_ids(program, diags)
         compiled = compile_program(program, diags)
     if diags.has_errors:
         compiled = None
@@ -96,6 +98,7 @@ def compile_dynamic_job(
 
     diags = Diagnostics()
     program = build_program([parent_task, futures], diags)
+    check_node_ids(program, diags)
     if not program.dynamic_jobs or not program.tasks:
         return DynamicCompilation(Compilation(program, None, [futures], diags), None)
     job = program.dynamic_jobs[0]
