@@ -56,6 +56,9 @@ class Config:
     connector_image: str = DEFAULT_CONNECTOR_IMAGE
     #: Client image per task type (``bigquery_query_job_task = "..."``), over ``connector_image``.
     connector_images: Mapping[str, str] = field(default_factory=dict)
+    #: Largest Argo object (as compact JSON) a build emits; a larger workflow is split into
+    #: child WorkflowTemplates run as child workflows (etcd keeps objects under about 1.5 MiB).
+    argo_max_object_bytes: int = 1_000_000
 
     def connector_image_for(self, task_type: str) -> str:
         """The client image for a connector task type."""
@@ -79,7 +82,17 @@ class Config:
 _CHOICES = {"argo_version": ("4", "3.7"), "airflow_flavour": ("kubernetes", "local")}
 
 
+#: The smallest ``argo_max_object_bytes`` accepted (the fixed parts of a split need room).
+_MIN_OBJECT_BYTES = 1_000
+
+
 def _coerce(name: str, value: Any, default: Any) -> Any:
+    if isinstance(default, int) and not isinstance(default, bool):
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value)
+        if not isinstance(value, int) or isinstance(value, bool) or value < _MIN_OBJECT_BYTES:
+            raise TypeError(f"a whole number of at least {_MIN_OBJECT_BYTES}")
+        return value
     if isinstance(default, str):
         if not isinstance(value, str):
             raise TypeError("a string")

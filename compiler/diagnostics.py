@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -32,10 +32,11 @@ class Source:
 
     def at(self, *, node: str | None = None, field: str | None = None) -> Source:
         """Return this source narrowed to a node and/or field."""
-        return replace(
-            self,
-            node=self.node if node is None else node,
-            field=self.field if field is None else field,
+        return Source(
+            self.file,
+            self.entity,
+            self.node if node is None else node,
+            self.field if field is None else field,
         )
 
     def render(self) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fcomp.backends.argo.launchplans import REPORT_PARAM
+from fcomp.backends.argo.render import WORKFLOW_NAME, exec_scope
 from fcomp.backends.argo.steps import OUTPUTS_TEMPLATE, RUNTIME_TEMPLATES, START_TEMPLATE
 from fcomp.backends.common.names import ARGO_PARAMETER, ARGO_TASK, Namer, short_hash
 from fcomp.backends.common.plans import PathText, PlanBuilder, PlanError, PlanScope, Raw, to_json
@@ -67,10 +68,12 @@ class DagContext:
 
 def add_deps(task: dict[str, Any], deps: list[str]) -> None:
     """Record more dependencies of a task (turned into ``depends`` at the end)."""
-    task.setdefault("_deps", [])
+    current: list[str] = task.setdefault("_deps", [])
+    seen = set(current)
     for d in deps:
-        if d not in task["_deps"]:
-            task["_deps"].append(d)
+        if d not in seen:
+            seen.add(d)
+            current.append(d)
 
 
 def set_when(task: dict[str, Any], condition: str) -> None:
@@ -87,8 +90,11 @@ class DagBuilder:
         config: Config,
         launch_plan: ir.LaunchPlan | None,
         diagnostics: list[Diagnostic],
+        exec_id: str = WORKFLOW_NAME,
     ) -> None:
         self.compiled = compiled
+        #: The execution id's Argo expression in the templates built (see :func:`exec_scope`).
+        self.exec_id = exec_id
         self.config = config
         self.launch_plan = launch_plan
         self.diagnostics = diagnostics
@@ -96,6 +102,10 @@ class DagBuilder:
         self.templates: dict[str, dict[str, Any]] = {}
         self._template_names = Namer(ARGO_TASK, reserved=set(RUNTIME_TEMPLATES))
         self._by_content: dict[str, str] = {}
+        #: Template name by build function (its code and captured objects, kept alive).
+        self._by_build: dict[tuple[Any, ...], tuple[tuple[Any, ...], str]] = {}
+        #: How each template was built, to build it again for another execution id.
+        self._builders: dict[str, Callable[[str], dict[str, Any]]] = {}
         self._raw_names: set[str] = set()
         self._dag_names: dict[ir.Ident, str] = {}
         self.runtime_templates: set[str] = set()
@@ -104,20 +114,44 @@ class DagBuilder:
 
     # --- templates --------------------------------------------------------------------------
     def add_template(self, raw_name: str, build: Callable[[str], dict[str, Any]]) -> str:
-        """Add a template built by ``build(name)``; identical templates are shared."""
-        template = build("")
+        """Add a template built by ``build(name)``; identical templates are shared.
+
+        ``build`` must depend only on the objects it captures (closure and defaults): a
+        second call with a function of the same code over the same objects (nodes of one
+        task share one unit) returns the first one's template without building it again.
+        """
+        memo = _build_key(raw_name, build)
+        if memo is not None:
+            hit = self._by_build.get(memo[0])
+            if hit is not None and all(a is b for a, b in zip(hit[0], memo[1], strict=True)):
+                return hit[1]
+        with exec_scope(self.exec_id):
+            template = build("")
         key = json.dumps(template, sort_keys=True, separators=(",", ":"))
         found = self._by_content.get(key)
-        if found is not None:
-            return found
-        if raw_name in self._raw_names:
-            raw_name = f"{raw_name}-{short_hash(key)}"
-        self._raw_names.add(raw_name)
-        name = self._template_names.name(raw_name)
+        if found is None:
+            if raw_name in self._raw_names:
+                raw_name = f"{raw_name}-{short_hash(key)}"
+            self._raw_names.add(raw_name)
+            found = self._template_names.name(raw_name)
+            template["name"] = found
+            self.templates[found] = template
+            self._by_content[key] = found
+            self._builders[found] = build
+        if memo is not None:
+            self._by_build[memo[0]] = (memo[1], found)
+        return found
+
+    def rebuild(self, name: str, exec_id: str) -> dict[str, Any]:
+        """Template ``name`` built again with ``exec_id`` as the execution id (the same
+        template when it was not built by :meth:`add_template`)."""
+        build = self._builders.get(name)
+        if build is None:
+            return self.templates[name]
+        with exec_scope(exec_id):
+            template = build("")
         template["name"] = name
-        self.templates[name] = template
-        self._by_content[key] = name
-        return name
+        return template
 
     def use_runtime(self, name: str) -> str:
         """Mark a runtime step template as used by this document."""
@@ -236,6 +270,20 @@ class DagBuilder:
         }
         add_deps(task, self.upstream_exits(cw, END_NODE, exits))
         return task
+
+
+def _build_key(raw_name: str, build: Callable[[str], Any]) -> tuple[Any, tuple[Any, ...]] | None:
+    """What identifies a build function's result: its code and the ids of the objects it
+    captures (with those objects, so the ids stay theirs); None when it has no code."""
+    code = getattr(build, "__code__", None)
+    if code is None:
+        return None
+    try:
+        captured = tuple(c.cell_contents for c in getattr(build, "__closure__", None) or ())
+    except ValueError:  # an empty cell
+        return None
+    captured += tuple(getattr(build, "__defaults__", None) or ())
+    return (raw_name, code, *map(id, captured)), captured
 
 
 def finish_task(task: dict[str, Any]) -> dict[str, Any]:

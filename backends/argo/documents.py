@@ -4,15 +4,17 @@ plan has a schedule), or a ready-to-submit ``Workflow``."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from fcomp.backends.argo.dags import DagBuilder, DagContext, finish_task, set_when
 from fcomp.backends.argo.launchplans import INPUTS_PARAM, REPORT_PARAM
-from fcomp.backends.argo.render import escape
+from fcomp.backends.argo.render import escape, exec_scope
 from fcomp.backends.argo.steps import (
+    OUTPUTS_TEMPLATE,
     RUNTIME_TEMPLATES,
+    START_TEMPLATE,
     cache_templates,
     control_templates,
     dynamic_templates,
@@ -187,6 +189,24 @@ def build_documents(
     object_names: Mapping[str, str],
 ) -> list[dict[str, Any]]:
     """The Argo documents of one launch plan, named ``name``."""
+    return lower_documents(compiled, lp, name, config, options, diagnostics, object_names)[0]
+
+
+#: Renders a template of a document again with another execution-id expression.
+Rebuild = Callable[[str, str], dict[str, Any]]
+
+
+def lower_documents(
+    compiled: CompiledProgram,
+    lp: ir.LaunchPlan,
+    name: str,
+    config: Config,
+    options: ArgoOptions,
+    diagnostics: list[Diagnostic],
+    object_names: Mapping[str, str],
+) -> tuple[list[dict[str, Any]], Rebuild]:
+    """:func:`build_documents`, and how to render the main document's templates with another
+    execution id (for :mod:`fcomp.backends.argo.split`)."""
     cw = compiled.workflow(lp.workflow)
     assert cw is not None
     wf = cw.workflow
@@ -194,16 +214,29 @@ def build_documents(
     builder.object_names = dict(object_names)
     entry = builder.dag(cw, root=True)
     on_exit = failure_handler(builder, cw)
-    control = {
-        **control_templates(config),
-        **cache_templates(config),
-        **dynamic_templates(config, dynamic_settings(config)),
-    }
+
+    def runtime() -> dict[str, dict[str, Any]]:
+        """The runtime step templates, rendered with the current execution id."""
+        return {
+            **control_templates(config),
+            **cache_templates(config),
+            **dynamic_templates(config, dynamic_settings(config)),
+            START_TEMPLATE: start_template(config, _start_args(lp, wf)),
+            OUTPUTS_TEMPLATE: outputs_template(config),
+        }
+
+    def rebuild(template: str, exec_id: str) -> dict[str, Any]:
+        if template in RUNTIME_TEMPLATES:
+            with exec_scope(exec_id):
+                return runtime()[template]
+        return builder.rebuild(template, exec_id)
+
+    control = runtime()
     templates = [
         builder.templates[entry],
         *(t for n, t in builder.templates.items() if n != entry),
-        start_template(config, _start_args(lp, wf)),
-        outputs_template(config),
+        control[START_TEMPLATE],
+        control[OUTPUTS_TEMPLATE],
         *(control[n] for n in sorted(builder.runtime_templates)),
     ]
     labels = {
@@ -247,4 +280,4 @@ def build_documents(
         cron = _cron(lp, name, name, config, diagnostics)
         if cron is not None:
             docs.append(cron)
-    return docs
+    return docs, rebuild

@@ -15,9 +15,9 @@ from typing import Any
 from fcomp.backends.argo.render import (
     INDEX_PARAM,
     NODE_PARAM,
-    WORKFLOW_NAME,
     NodeVars,
     escape,
+    exec_id,
     render_manifest,
 )
 from fcomp.backends.common.plans import b64
@@ -67,7 +67,7 @@ def bind_container(config: Config, needs_task_template: bool, task_pb: bytes) ->
         "--prefix",
         escape(config.storage_prefix),
         "--exec",
-        WORKFLOW_NAME,
+        exec_id(),
         "--node",
         NODE_PARAM,
         "--plan",

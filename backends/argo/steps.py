@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fcomp.backends.argo.render import WORKFLOW_NAME, escape
+from fcomp.backends.argo.render import escape, exec_id
 from fcomp.compiler.config import Config
 
 START_TEMPLATE = "fcomp-start"
@@ -12,7 +12,8 @@ OUTPUTS_TEMPLATE = "fcomp-outputs"
 
 
 def runtime_container(config: Config, args: list[str]) -> dict[str, Any]:
-    """A container running ``fcomp-runtime`` with the storage prefix and execution id."""
+    """A container running ``fcomp-runtime`` with the storage prefix and execution id (that of
+    the current :func:`~fcomp.backends.argo.render.exec_scope`)."""
     return {
         "image": escape(config.runtime_image),
         "command": ["fcomp-runtime"],
@@ -21,7 +22,7 @@ def runtime_container(config: Config, args: list[str]) -> dict[str, Any]:
             "--prefix",
             escape(config.storage_prefix),
             "--exec",
-            WORKFLOW_NAME,
+            exec_id(),
             *args[1:],
         ],
     }

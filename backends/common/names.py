@@ -7,6 +7,7 @@ is appended, so two different ids never map to one name.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -33,6 +34,8 @@ class NameRule:
         hash (a clash between such names is resolved by :class:`Namer`); any other change,
         or cutting to the length limit, appends a hash of ``raw``.
         """
+        if self._kept(raw):
+            return raw
         soft = raw.lower() if self.lowercase else raw
         soft = re.sub(f"[._](?=[{self.allowed}])", "-", soft) if "." not in self.allowed else soft
         name = re.sub(f"[^{self.allowed}]+", "-", soft).strip("-")
@@ -45,6 +48,23 @@ class NameRule:
             suffix = "-" + short_hash(raw)
             name = name[: self.max_len - len(suffix)].rstrip("-") + suffix
         return name
+
+    def _kept(self, raw: str) -> bool:
+        """Whether :meth:`sanitize` leaves ``raw`` as it is (checked without rewriting it)."""
+        return (
+            0 < len(raw) <= self.max_len
+            and _whole(self.allowed).match(raw) is not None
+            and raw[0] != "-"
+            and raw[-1] != "-"
+            and (not self.lowercase or raw == raw.lower())
+            and ("." in self.allowed or ("." not in raw and "_" not in raw))
+            and (not self.must_start_alpha or raw[0].isalpha())
+        )
+
+
+@functools.lru_cache(maxsize=64)
+def _whole(allowed: str) -> re.Pattern[str]:
+    return re.compile(f"[{allowed}]+\\Z")
 
 
 #: Kubernetes object names (DNS-1123 subdomain without dots).

@@ -39,8 +39,15 @@ class PathText:
 
     def child(self, node_id: str) -> PathText:
         """The path of a node inside this one."""
-        seg = segment(node_id)
-        return PathText((*self.parts, "/", seg) if self.parts else (seg,))
+        if not self.parts:
+            found = _TOP.get(node_id)
+            if found is None:
+                found = PathText((segment(node_id),))
+                if len(_TOP) >= 65536:
+                    _TOP.clear()
+                _TOP[node_id] = found
+            return found
+        return PathText((*self.parts, "/", segment(node_id)))
 
     def render(self) -> str:
         """The path as text, :class:`Raw` parts as they are."""
@@ -48,6 +55,8 @@ class PathText:
 
 
 ROOT = PathText(())
+#: Paths of top-level nodes by node id (the same object for every promise to a node).
+_TOP: dict[str, PathText] = {}
 
 #: Flyte's promise variable: optional ``[i].`` index then the output name.
 _VAR = re.compile(r"(?:\[(\d+)\]\.)?(\w+)")
@@ -80,6 +89,9 @@ class PlanBuilder:
     def __init__(self, compiled: CompiledProgram, max_depth: int = 200) -> None:
         self.compiled = compiled
         self.max_depth = max_depth
+        #: The scope inside each subworkflow node, by (outer scope, node id): built once, so
+        #: a chain of subworkflows plans each one's inputs once (not once per path to it).
+        self._inner: dict[tuple[int, str], tuple[PlanScope, PlanScope]] = {}
 
     # --- public -----------------------------------------------------------------------------
     def node_inputs(self, scope: PlanScope, node: ir.Node) -> dict[str, Plan]:
@@ -93,6 +105,8 @@ class PlanBuilder:
     def binding(self, scope: PlanScope, data: ir.BindingData, depth: int = 0) -> Plan:
         """The plan of one binding value."""
         plan: dict[str, Any]
+        if type(data) is ir.Promise and data.union is None:
+            return self.promise(scope, data.node_id, data.var, data.attr_path, depth)
         match data:
             case ir.Promise(node_id=node_id, var=var, attr_path=path):
                 plan = self.promise(scope, node_id, var, path, depth)
@@ -130,15 +144,22 @@ class PlanBuilder:
         """The plan of output ``var`` (after aliases) of ``node`` in ``scope``."""
         if depth > self.max_depth:
             raise PlanError("workflow nesting is too deep to plan")
-        unaliased = {alias: original for original, alias in node.output_aliases}
-        var = unaliased.get(var, var)
+        if node.output_aliases:
+            unaliased = {alias: original for original, alias in node.output_aliases}
+            var = unaliased.get(var, var)
         path = scope.prefix.child(node.id)
         kind = node.kind
         if isinstance(kind, ir.SubworkflowNode):
             sub = self.compiled.workflow(kind.workflow)
             if sub is None:
                 raise PlanError(f"subworkflow {kind.workflow.render()} is not compiled")
-            inner = PlanScope(sub, path, self.node_inputs(scope, node))
+            key = (id(scope), node.id)
+            cached = self._inner.get(key)
+            if cached is not None and cached[0] is scope:
+                inner = cached[1]
+            else:
+                inner = PlanScope(sub, path, self.node_inputs(scope, node))
+                self._inner[key] = (scope, inner)
             binding = next((b for b in sub.workflow.outputs if b.var == var), None)
             if binding is None:
                 raise PlanError(f"subworkflow has no output {var!r}")
@@ -243,11 +264,12 @@ def _key(key: Any) -> str:
 
 
 def _path_json(path: PathText) -> str:
+    parts = path.parts
+    if len(parts) == 1 and type(parts[0]) is str:
+        return _encode_str_ascii(parts[0])
     return (
         '"'
-        + "".join(
-            p.text if isinstance(p, Raw) else _encode_str_ascii(p)[1:-1] for p in path.parts
-        )
+        + "".join(p.text if isinstance(p, Raw) else _encode_str_ascii(p)[1:-1] for p in path.parts)
         + '"'
     )
 

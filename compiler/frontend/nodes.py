@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeVar
 
 from flyteidl.core import condition_pb2, literals_pb2, workflow_pb2
 
@@ -28,11 +29,7 @@ def convert_binding_data(b: literals_pb2.BindingData) -> ir.BindingData:
     kind = b.WhichOneof("value")
     if kind == "promise":
         p = b.promise
-        path = tuple(
-            a.string_value if a.WhichOneof("value") == "string_value" else a.int_value
-            for a in p.attr_path
-        )
-        return ir.Promise(p.node_id, p.var, path, union)
+        return ir.Promise(p.node_id, p.var, _attr_path(p.attr_path), union)
     if kind == "scalar":
         return ir.Scalar(convert_scalar(b.scalar), union)
     if kind == "collection":
@@ -55,9 +52,28 @@ def convert_bindings(
     bindings: Iterable[literals_pb2.Binding], source: Source
 ) -> tuple[ir.Binding, ...]:
     """Convert a node's input bindings (or a workflow's output bindings), keeping order."""
+    out = []
+    file, entity, node = source.file, source.entity, source.node
+    for b in bindings:
+        var = b.var
+        data = b.binding
+        if data.WhichOneof("value") == "promise" and not data.HasField("union"):
+            p = data.promise
+            value: ir.BindingData = (
+                ir.Promise(p.node_id, p.var, _attr_path(p.attr_path))
+                if p.attr_path
+                else ir.Promise(p.node_id, p.var)
+            )
+        else:
+            value = convert_binding_data(data)
+        out.append(ir.Binding(var, value, Source(file, entity, node, f"inputs.{var}")))
+    return tuple(out)
+
+
+def _attr_path(path: Iterable[object]) -> tuple[str | int, ...]:
     return tuple(
-        ir.Binding(b.var, convert_binding_data(b.binding), source.at(field=f"inputs.{b.var}"))
-        for b in bindings
+        a.string_value if a.WhichOneof("value") == "string_value" else a.int_value  # type: ignore[attr-defined]
+        for a in path
     )
 
 
@@ -196,13 +212,44 @@ def convert_node(n: workflow_pb2.Node, parent: Source) -> ir.Node:
 
     Protobuf parsing bounds message nesting, so this recursion is bounded too.
     """
-    source = parent.at(node=n.id, field="")
+    node_id = n.id
+    source = Source(parent.file, parent.entity, node_id, "")
+    target = n.WhichOneof("target")
+    if target == "task_node":
+        # Nodes running the same task with the same overrides (and metadata) share one
+        # converted value: large workflows repeat a few tasks many times.
+        key = n.task_node.SerializeToString()
+        kind = _SHARED_KINDS.get(key)
+        if kind is None:
+            kind = _shared(_SHARED_KINDS, key, _kind(n, source))
+    else:
+        kind = _kind(n, source)
+    meta_key = n.metadata.SerializeToString()
+    metadata = _SHARED_METADATA.get(meta_key)
+    if metadata is None:
+        metadata = _shared(_SHARED_METADATA, meta_key, _metadata(n.metadata))
     return ir.Node(
-        id=n.id,
-        kind=_kind(n, source),
-        inputs=convert_bindings(n.inputs, source),
-        upstream=tuple(n.upstream_node_ids),
-        output_aliases=tuple((a.var, a.alias) for a in n.output_aliases),
-        metadata=_metadata(n.metadata),
-        source=source,
+        node_id,
+        kind,
+        convert_bindings(n.inputs, source),
+        tuple(n.upstream_node_ids),
+        tuple((a.var, a.alias) for a in n.output_aliases) if n.output_aliases else (),
+        metadata,
+        source,
     )
+
+
+#: Converted task-node targets and node metadata by their serialized message (equal bytes give
+#: equal values; the IR is immutable, so nodes may share them). Bounded: cleared when full.
+_SHARED_KINDS: dict[bytes, ir.NodeKind] = {}
+_SHARED_METADATA: dict[bytes, ir.NodeMetadata] = {}
+_SHARED_MAX = 4096
+
+V = TypeVar("V")
+
+
+def _shared(table: dict[bytes, V], key: bytes, value: V) -> V:
+    if len(table) >= _SHARED_MAX:
+        table.clear()
+    table[key] = value
+    return value

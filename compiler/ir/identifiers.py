@@ -36,6 +36,8 @@ class Ident:
         """Whether reference ``self`` names ``other``: same name, and every set part equal."""
         if self.name != other.name:
             return False
+        if not (self.project or self.domain or self.version or self.org):
+            return True
         return all(
             not mine or mine == theirs
             for mine, theirs in (

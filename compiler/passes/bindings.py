@@ -26,10 +26,19 @@ def parse_var_name(var: str) -> tuple[str | None, str] | None:
     """Flyte's ``typing.ParseVarName``: the (index, name) of the one match of the syntax in
     ``var``, or None when it matches no or several times. Like Flyte, a match need not cover
     the whole string: ``o0.`` names ``o0``, ``a.b`` is an error."""
+    found = _PARSED.get(var, _MISSING)
+    if found is not _MISSING:
+        return found  # type: ignore[return-value]
     matches = list(_VAR_NAME.finditer(var))
-    if len(matches) != 1:
-        return None
-    return matches[0].group(1), matches[0].group(2)
+    result = None if len(matches) != 1 else (matches[0].group(1), matches[0].group(2))
+    if len(_PARSED) >= 4096:
+        _PARSED.clear()
+    _PARSED[var] = result
+    return result
+
+
+_PARSED: dict[str, tuple[str | None, str] | None] = {}
+_MISSING = object()
 
 
 _ANY = ir.Simple(simple=ir.SimpleType.NONE)
@@ -208,12 +217,15 @@ def _promise(
         # The upstream node's interface is broken and was reported where it is; saying here
         # that none of its outputs exist would only repeat that.
         return None
-    aliases = scope.child()
-    outputs = interfaces.effective_outputs(up, aliases)
-    if not aliases.ok:
-        # Flyte looks no output up through broken aliases (reported on their node).
-        scope.report(messages.NOT_BOUND, source, var=var)
-        return None
+    if up.node.output_aliases:
+        aliases = scope.child()
+        outputs = interfaces.effective_outputs(up, aliases)
+        if not aliases.ok:
+            # Flyte looks no output up through broken aliases (reported on their node).
+            scope.report(messages.NOT_BOUND, source, var=var)
+            return None
+    else:
+        outputs = None if up.iface is None else up.iface.outputs
     param = outputs.get(name) if outputs is not None else None
     if param is None:
         scope.report(messages.VARIABLE_NOT_FOUND, source, var=name, node=up.node.id)
@@ -243,7 +255,7 @@ def _promise(
         return None
     if not scope.ok:
         return None
-    if not validate_types or is_castable(walked, expected):
+    if not validate_types or b.castable(walked, expected):
         return param.type, [up.node.id]
     scope.report(
         messages.MISMATCHING_TYPES,

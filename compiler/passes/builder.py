@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from fcomp.compiler import ir, messages
 from fcomp.compiler.passes.results import END_NODE, START_NODE
 from fcomp.compiler.passes.scope import Scope
+from fcomp.compiler.passes.typing import is_castable
 
 
 @dataclass
@@ -27,6 +28,11 @@ class WorkflowBuilder:
         self.catalog = catalog
         self.nodes: dict[str, NodeState] = {}
         self._sub_states: dict[int, NodeState] = {}
+        # Lookups by the identity of the (shared, immutable) reference or interface; each
+        # entry keeps its key object alive, so an id is never reused while it is cached.
+        self._tasks: dict[int, tuple[ir.Ident, ir.Task | None]] = {}
+        self._checked: dict[int, ir.Interface] = {}
+        self._casts: dict[tuple[int, int], tuple[ir.LiteralType, ir.LiteralType, bool]] = {}
         self.upstream: dict[str, set[str]] = {}
         self.downstream: dict[str, set[str]] = {}
         start = ir.Node(START_NODE, ir.EmptyNode(), source=wf.source.at(node=START_NODE))
@@ -81,7 +87,31 @@ class WorkflowBuilder:
     # --- lookups ----------------------------------------------------------------------------
     def task(self, ref: ir.Ident) -> ir.Task | None:
         """The task a reference names."""
-        return self.catalog.tasks.find(ref)
+        hit = self._tasks.get(id(ref))
+        if hit is not None and hit[0] is ref:
+            return hit[1]
+        task = self.catalog.tasks.find(ref)
+        self._tasks[id(ref)] = (ref, task)
+        return task
+
+    def castable(self, upstream: ir.LiteralType, downstream: ir.LiteralType) -> bool:
+        """:func:`~fcomp.compiler.passes.typing.is_castable`, remembered per pair of type
+        objects (nodes of the same tasks ask about the same pairs)."""
+        key = (id(upstream), id(downstream))
+        hit = self._casts.get(key)
+        if hit is not None and hit[0] is upstream and hit[1] is downstream:
+            return hit[2]
+        result = is_castable(upstream, downstream)
+        self._casts[key] = (upstream, downstream, result)
+        return result
+
+    def is_checked_interface(self, iface: ir.Interface) -> bool:
+        """Whether ``iface``'s variables were already found valid in this workflow."""
+        return self._checked.get(id(iface)) is iface
+
+    def checked_interface(self, iface: ir.Interface) -> None:
+        """Record that ``iface``'s variables are valid (names and types set)."""
+        self._checked[id(iface)] = iface
 
     def launch_plan(self, ref: ir.Ident) -> ir.LaunchPlan | None:
         """The launch plan a reference names."""

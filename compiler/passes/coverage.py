@@ -204,7 +204,8 @@ def _walk(root: Message, source: Source, target: str) -> Iterator[tuple[Reported
             if shallow is not None:
                 yield from shallow
                 continue
-            stack.extend(_step(item, target, (out := [])))
+            out: list[tuple[Reported, Source, str]] = []
+            stack.extend(_step(item, target, out))
             yield from out
         else:
             for entry, rel in _subtree(item.message, target):
@@ -218,26 +219,22 @@ def _shallow(
     task node), remembered by the content of the fields the walk looks at; None when it
     cannot be remembered that way (the walk then takes it apart)."""
     message = item.message
-    name = message.DESCRIPTOR.full_name
-    if name == "flyteidl.core.TaskTemplate":
+    plan = _shallow_plan(target, message.DESCRIPTOR.full_name)
+    if plan is None:
         return None
-    entries = TABLES[target].get(name, {})
-    leads = _leads_to_table(target)
-    key: list[object] = [target, name]
+    key: list[object] = [target, message.DESCRIPTOR.full_name]
     for field, value in message.ListFields():
-        entry = entries.get(field.name)
-        kind = field.message_type
-        reported = isinstance(entry, Reported) and not entry.by
-        if kind is not None and (kind.GetOptions().map_entry or kind.full_name in located):
-            return None
-        if not reported and (kind is None or kind.full_name not in leads):
+        how = plan.get(field.number, _SKIP)
+        if how is _SKIP:
             continue
-        if kind is None:
-            key += (field.number, tuple(value) if field.is_repeated else value)  # type: ignore[arg-type]
-        elif field.is_repeated:
-            key += (field.number, tuple(v.SerializeToString(deterministic=True) for v in value))  # type: ignore[attr-defined]
+        if how is _ABORT:
+            return None
+        if how is _SCALAR:
+            key += (field.number, tuple(value) if field.is_repeated else value)
+        elif how is _MESSAGES:
+            key += (field.number, tuple(v.SerializeToString(deterministic=True) for v in value))
         else:
-            key += (field.number, value.SerializeToString(deterministic=True))  # type: ignore[attr-defined]
+            key += (field.number, value.SerializeToString(deterministic=True))
     memo_key = tuple(key)
     found = _SHALLOW.get(memo_key)
     if found is None:
@@ -251,6 +248,35 @@ def _shallow(
     return [(entry, where, f"{path}.{rel}" if path else rel) for entry, rel in found]
 
 
+_SKIP, _ABORT, _SCALAR, _MESSAGE, _MESSAGES = (object() for _ in range(5))
+
+
+@cache
+def _shallow_plan(target: str, name: str) -> dict[int, object] | None:
+    """How :func:`_shallow` treats each field of message type ``name``: not looked at, part of
+    the content key (scalars, one message, repeated messages), or not rememberable (a map,
+    or a message that may hold a locating one); None for a type never remembered."""
+    if name == "flyteidl.core.TaskTemplate":
+        return None
+    entries = TABLES[target].get(name, {})
+    leads = _leads_to_table(target)
+    located = _located_below(target)
+    plan: dict[int, object] = {}
+    for field in _pool().FindMessageTypeByName(name).fields:
+        entry = entries.get(field.name)
+        kind = field.message_type
+        reported = isinstance(entry, Reported) and not entry.by
+        if kind is not None and (kind.GetOptions().map_entry or kind.full_name in located):
+            plan[field.number] = _ABORT
+        elif not reported and (kind is None or kind.full_name not in leads):
+            plan[field.number] = _SKIP
+        elif kind is None:
+            plan[field.number] = _SCALAR
+        else:
+            plan[field.number] = _MESSAGES if field.is_repeated else _MESSAGE
+    return plan
+
+
 _SHALLOW: dict[tuple[object, ...], list[tuple[Reported, str]]] = {}
 
 
@@ -259,7 +285,8 @@ def _walk_all(root: Message, source: Source, target: str) -> Iterator[tuple[Repo
     stack = [_Item(root, source, "")]
     while stack:
         item = stack.pop()
-        stack.extend(_step(item, target, (out := [])))
+        out: list[tuple[Reported, Source, str]] = []
+        stack.extend(_step(item, target, out))
         yield from out
 
 

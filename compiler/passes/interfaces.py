@@ -29,9 +29,11 @@ def underlying_interface(b: WorkflowBuilder, st: NodeState, scope: Scope) -> ir.
     st.computing = True
     local = scope.child()
     iface = _compute(b, st.node, local)
-    if iface is not None:
+    if iface is not None and not b.is_checked_interface(iface):
         validate_variables(st.node, iface.inputs, local)
         validate_variables(st.node, iface.outputs, local)
+        if local.ok:
+            b.checked_interface(iface)
     st.computing = False
     st.done = True
     st.iface = iface if local.ok else None
@@ -224,9 +226,11 @@ _HANDLERS = {
 }
 
 
-def effective_outputs(st: NodeState, scope: Scope) -> dict[str, ir.Variable] | None:
+def effective_outputs(st: NodeState, scope: Scope) -> Mapping[str, ir.Variable] | None:
     """The node's outputs after its output aliases (None when its interface is unknown)."""
     node = st.node
+    if not node.output_aliases:
+        return None if st.iface is None else st.iface.outputs
     aliases: dict[str, str] = {}
     for original, alias in node.output_aliases:
         if original in aliases:

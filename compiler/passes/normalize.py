@@ -23,7 +23,15 @@ def resolve_promises(data: ir.BindingData) -> ir.BindingData:
 
 
 def _bindings(bindings: tuple[ir.Binding, ...]) -> tuple[ir.Binding, ...]:
-    return tuple(replace(b, data=resolve_promises(b.data)) for b in bindings)
+    out = None
+    for i, b in enumerate(bindings):
+        data = b.data
+        resolved = data if type(data) is ir.Promise and data.node_id else resolve_promises(data)
+        if resolved is not data:
+            if out is None:
+                out = list(bindings)
+            out[i] = replace(b, data=resolved)
+    return bindings if out is None else tuple(out)
 
 
 def normalize_node(node: ir.Node, new_id: str | None = None) -> ir.Node:
@@ -45,12 +53,23 @@ def normalize_node(node: ir.Node, new_id: str | None = None) -> ir.Node:
         )
     elif isinstance(kind, ir.ArrayNode) and kind.node is not None:
         kind = replace(kind, node=normalize_node(kind.node))
+    inputs = _bindings(node.inputs)
+    upstream = node.upstream
+    if len(upstream) > 1:
+        upstream = tuple(sorted(upstream))
+    if (
+        node_id == node.id
+        and kind is node.kind
+        and inputs is node.inputs
+        and upstream == node.upstream
+    ):
+        return node
     return replace(
         node,
         id=node_id,
         kind=kind,
-        inputs=_bindings(node.inputs),
-        upstream=tuple(sorted(node.upstream)),
+        inputs=inputs,
+        upstream=upstream,
         source=node.source.at(node=node_id) if node_id != node.id else node.source,
     )
 

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import networkx as nx
-
 from fcomp.compiler import ir, messages
 from fcomp.compiler.diagnostics import Diagnostic, Diagnostics
-from fcomp.compiler.passes.graph import find_cycle
+from fcomp.compiler.passes.graph import nx_cycle, topological_order
 from fcomp.compiler.passes.launch_plans import check_launch_plan
 from fcomp.compiler.passes.references import direct_references, transitive_workflows
 from fcomp.compiler.passes.results import END_NODE, CompiledProgram, CompiledWorkflow
@@ -26,6 +24,26 @@ def _workflow_order(
     program: ir.Program, catalog: ir.Catalog, scope: Scope
 ) -> tuple[list[ir.Workflow], set[ir.Ident]]:
     """Workflows with subworkflows first; the ids of workflows on a reference cycle."""
+    users: dict[ir.Ident, dict[ir.Ident, None]] = {wf.id: {} for wf in program.workflows}
+    for wf in program.workflows:
+        for _, ref in direct_references(wf)[2]:
+            sub = catalog.workflows.find(ref)
+            if sub is not None:
+                users.setdefault(sub.id, {})[wf.id] = None
+    by_id = {wf.id: wf for wf in program.workflows}
+    ordered = topological_order(users, list(by_id))
+    if len(ordered) == len(by_id):
+        return [by_id[i] for i in ordered], set()
+    return _cyclic_workflow_order(program, catalog, scope)
+
+
+def _cyclic_workflow_order(
+    program: ir.Program, catalog: ir.Catalog, scope: Scope
+) -> tuple[list[ir.Workflow], set[ir.Ident]]:
+    """:func:`_workflow_order` when subworkflow references form a cycle: each cycle reported
+    once, the workflows on it left out."""
+    import networkx as nx
+
     g = nx.DiGraph()
     for wf in program.workflows:
         g.add_node(wf.id)
@@ -41,7 +59,8 @@ def _workflow_order(
             head = members[0]
             head_wf = catalog.workflows.find(head)
             assert head_wf is not None
-            path = find_cycle(g.subgraph(members), head) or [head]
+            cycle = nx_cycle(g.subgraph(members), head)
+            path: list[object] = [str(p) for p in cycle] if cycle else [head]
             scope.report(
                 messages.SUBWORKFLOW_CYCLE,
                 head_wf.source,

@@ -23,6 +23,8 @@ class CompiledWorkflow:
     upstream: Mapping[str, tuple[str, ...]]
     downstream: Mapping[str, tuple[str, ...]]
     order: tuple[str, ...] = ()
+    #: Top-level nodes by id, filled on first lookup.
+    _by_id: dict[str, ir.Node] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @property
     def id(self) -> ir.Ident:
@@ -31,10 +33,11 @@ class CompiledWorkflow:
 
     def node(self, node_id: str) -> ir.Node:
         """A top-level node by id."""
-        for n in self.workflow.nodes:
-            if n.id == node_id:
-                return n
-        raise KeyError(node_id)
+        by_id = self._by_id
+        if not by_id:
+            for n in self.workflow.nodes:
+                by_id.setdefault(n.id, n)
+        return by_id[node_id]
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,9 +68,6 @@ from functools import lru_cache
 from typing import Any, Final, TypeAlias
 from urllib.parse import unquote
 
-from jsonschema import Draft4Validator, Draft6Validator, Draft7Validator
-from jsonschema.exceptions import SchemaError
-
 from fcomp.compiler.ir.types import (
     Blob,
     Collection,
@@ -464,11 +461,12 @@ def _json_equal(a: Any, b: Any) -> bool:
     return True
 
 
-_META_VALIDATORS: Final[dict[str, Any]] = {
-    "json-schema.org/schema": Draft7Validator,
-    "json-schema.org/draft-07/schema": Draft7Validator,
-    "json-schema.org/draft-06/schema": Draft6Validator,
-    "json-schema.org/draft-04/schema": Draft4Validator,
+#: The draft of each known ``$schema`` (jsonschema is imported only when a schema is checked).
+_META_VALIDATORS: Final[dict[str, str]] = {
+    "json-schema.org/schema": "Draft7Validator",
+    "json-schema.org/draft-07/schema": "Draft7Validator",
+    "json-schema.org/draft-06/schema": "Draft6Validator",
+    "json-schema.org/draft-04/schema": "Draft4Validator",
 }
 
 # Keywords whose value is a subschema, a list of them, or a map of them (draft-04 to draft-07).
@@ -480,13 +478,16 @@ _SCHEMA_MAPS: Final = ("properties", "patternProperties", "dependencies")
 
 def _meta_validator(doc: dict[str, Any]) -> Any:
     """The draft a document is compiled as, or None when its ``$schema`` is not known."""
+    import jsonschema
+
     if "$schema" not in doc:
-        return Draft7Validator
+        return jsonschema.Draft7Validator
     uri = doc["$schema"]
     if not isinstance(uri, str):
         return None
     key = uri.split("://", 1)[-1] if uri.startswith(("http://", "https://")) else ""
-    return _META_VALIDATORS.get(key.rstrip("/").removesuffix("#"))
+    name = _META_VALIDATORS.get(key.rstrip("/").removesuffix("#"))
+    return None if name is None else getattr(jsonschema, name)
 
 
 @lru_cache(maxsize=512)
@@ -498,6 +499,8 @@ def _compilable(text: str) -> bool:
     validator = _meta_validator(doc)
     if validator is None:
         return False
+    from jsonschema.exceptions import SchemaError
+
     try:
         validator.check_schema(doc)
     except (SchemaError, RecursionError):

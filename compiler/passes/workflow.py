@@ -10,7 +10,7 @@ from fcomp.compiler.diagnostics import Source
 from fcomp.compiler.messages import Message
 from fcomp.compiler.passes import bindings, conditions, interfaces
 from fcomp.compiler.passes.builder import NodeState, WorkflowBuilder
-from fcomp.compiler.passes.graph import build_graph, find_cycle, topological_order, unreachable
+from fcomp.compiler.passes.graph import find_cycle, reachable, topological_order
 from fcomp.compiler.passes.normalize import normalize_workflow
 from fcomp.compiler.passes.results import END_NODE, START_NODE, CompiledWorkflow
 from fcomp.compiler.passes.scope import Scope
@@ -41,9 +41,10 @@ def validate_node(b: WorkflowBuilder, st: NodeState, scope: Scope) -> bool:
         local.report(messages.VALUE_REQUIRED, node.source, what="Id")
     if node.id in (START_NODE, END_NODE):
         return True
-    check_executable(node, local.child())
-    if interfaces.underlying_interface(b, st, local.child()) is not None:
-        interfaces.effective_outputs(st, local.child())
+    # (Scopes only count errors: reporting into ``local`` counts them where children would.)
+    check_executable(node, local)
+    if interfaces.underlying_interface(b, st, local) is not None and node.output_aliases:
+        interfaces.effective_outputs(st, local)
     if isinstance(node.kind, ir.BranchNode):
         _validate_branch(b, st, node.kind, local.child())
     return local.ok
@@ -159,7 +160,7 @@ def add_edges(
         st.iface.inputs,
         validate_types=True,
         direction=direction,
-        scope=scope.child(),
+        scope=scope,
     )
 
 
@@ -200,12 +201,12 @@ def compile_workflow(wf: ir.Workflow, catalog: ir.Catalog, scope: Scope) -> Comp
         if node_id not in b.downstream:
             b.add_execution_edge(node_id, END_NODE)
 
-    graph = build_graph(b.nodes, b.downstream)
-    cycle = find_cycle(graph)
+    reached = reachable(b.downstream, START_NODE)
+    cycle = find_cycle(b.nodes, b.downstream, reached, [START_NODE, *top_level, END_NODE])
     if cycle is not None:
         local.report(messages.CYCLE, wf.source.at(node=START_NODE), cycle=">".join(cycle))
     else:
-        lost = unreachable(graph, b.nodes)
+        lost = [n for n in b.nodes if n not in reached and n != END_NODE]
         if lost:
             local.report(messages.UNREACHABLE, wf.source.at(node=START_NODE), nodes=",".join(lost))
 
@@ -213,7 +214,7 @@ def compile_workflow(wf: ir.Workflow, catalog: ir.Catalog, scope: Scope) -> Comp
         check_id_collisions(wf, local)
     if not local.ok:
         return None
-    order = topological_order(graph, top_level)
+    order = topological_order(b.downstream, top_level)
     node_ifaces: dict[str, ir.Interface] = {}
     for st in b.nodes.values():
         if st.iface is not None:
@@ -224,7 +225,11 @@ def compile_workflow(wf: ir.Workflow, catalog: ir.Catalog, scope: Scope) -> Comp
     return CompiledWorkflow(
         workflow=wf,
         interfaces=node_ifaces,
-        upstream={k: tuple(sorted(v)) for k, v in sorted(b.upstream.items())},
-        downstream={k: tuple(sorted(v)) for k, v in sorted(b.downstream.items())},
+        upstream={k: _sorted(v) for k, v in sorted(b.upstream.items())},
+        downstream={k: _sorted(v) for k, v in sorted(b.downstream.items())},
         order=order,
     )
+
+
+def _sorted(ids: set[str]) -> tuple[str, ...]:
+    return tuple(sorted(ids)) if len(ids) > 1 else tuple(ids)

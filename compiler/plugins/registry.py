@@ -83,7 +83,32 @@ def known_types() -> list[str]:
 
 
 def lower_task(ctx: TaskContext) -> Unit:
-    """Lower one task node; raises :class:`LoweringError` with diagnostics on failure."""
+    """Lower one task node; raises :class:`LoweringError` with diagnostics on failure.
+
+    A unit depends on the task, the node's target (task reference and overrides) and
+    metadata, the workflow, the configuration and the launch plan, never on the node's id or
+    inputs: nodes sharing all of those (the same objects, as the frontend shares equal node
+    targets and metadata) share one unit, lowered once.
+    """
+    node = ctx.node
+    parts = (ctx.task, node.kind, node.metadata, ctx.workflow, ctx.config, ctx.launch_plan)
+    key = tuple(map(id, parts))
+    hit = _UNITS.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], parts, strict=True)):
+        return hit[1]
+    unit = _lower(ctx)
+    if len(_UNITS) >= _UNITS_MAX:
+        _UNITS.clear()
+    # The entry keeps its key objects alive, so their ids cannot be reused while it exists.
+    _UNITS[key] = (parts, unit)
+    return unit
+
+
+_UNITS: dict[tuple[int, ...], tuple[tuple[object, ...], Unit]] = {}
+_UNITS_MAX = 1024
+
+
+def _lower(ctx: TaskContext) -> Unit:
     _load_builtin_and_entry_points()
     fn = PLUGINS.get(ctx.task.type)
     if fn is None:
