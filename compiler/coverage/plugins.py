@@ -7,11 +7,12 @@ from fcomp.compiler import codes
 from fcomp.compiler.coverage.model import (
     HONOURED,
     Handling,
-    Honoured,
     Nested,
     NoEffect,
     Table,
+    ignored,
     message,
+    overlay,
     reported_by,
     tables,
 )
@@ -223,14 +224,11 @@ BASE: Table = tables(
 )
 
 ARGO: Table = BASE
-#: The Airflow target runs no plugin resource yet (SparkApplication, RayJob, DaskJob, kubeflow
-#: jobs, legacy map tasks): the whole task is reported, so each field is.
-_AIRFLOW_RESOURCE = reported_by(
-    "backends/airflow/build.py",
-    codes.UNSUPPORTED_CONSTRUCT,
-    "the Airflow target does not run this plugin's resources: the whole task is reported",
+AIRFLOW: Table = overlay(
+    BASE,
+    {
+        P + "ArrayJob": {
+            "parallelism": ignored("mapped Airflow tasks run with the DAG's own limits")
+        }
+    },
 )
-AIRFLOW: Table = {
-    name: {f: _AIRFLOW_RESOURCE if isinstance(h, Honoured) else h for f, h in fields.items()}
-    for name, fields in BASE.items()
-}

@@ -26,7 +26,7 @@ _ARGO_POD_FILES = reported_by(
 _AIRFLOW_FILES = reported_by(
     "backends/airflow/nodes.py",
     codes.UNSUPPORTED_CONSTRUCT,
-    "the Airflow target does not move inputs and outputs as files (copilot)",
+    "only raw-container tasks move inputs and outputs as files (copilot)",
 )
 
 BASE: Table = tables(
@@ -137,14 +137,6 @@ AIRFLOW: Table = overlay(
         "flyteidl.core.TaskMetadata": dict.fromkeys(
             ("discoverable", "discovery_version", "cache_ignore_input_vars"), AIRFLOW_NO_CACHE
         ),
-        "flyteidl.core.Container": {"data_config": _AIRFLOW_FILES},
         "flyteidl.core.K8sPod": {"data_config": _AIRFLOW_FILES},
-        "flyteidl.core.TaskTemplate": {
-            "task_type_version": reported_by(
-                "backends/airflow/build.py",
-                codes.UNSUPPORTED_CONSTRUCT,
-                "only the kubeflow plugins read it, and the Airflow target reports their tasks",
-            )
-        },
     },
 )

@@ -37,6 +37,18 @@ class Case:
     config: Config = field(default_factory=Config)
     #: A diagnostic code the change must cause instead (the compiler acts on the field).
     error: str = ""
+    #: A change made before and after alike (what the field needs to matter), so that the
+    #: output differs only by the field.
+    setup: Mutate | None = None
+
+    def load(self, changed: bool) -> Package:
+        """The example with the setup, and with the field changed when ``changed``."""
+        package = Package.load(self.package).copy()
+        if self.setup is not None:
+            self.setup(package)
+        if changed:
+            self.mutate(package)
+        return package
 
     def expected(self, target: str) -> tuple[str, ...]:
         """The strings the target's output must gain."""
@@ -46,12 +58,37 @@ class Case:
 CASES: dict[str, Case] = {}
 
 
-def case(name: str, package: str, *both: str, **kwargs: Any) -> Callable[[Mutate], Mutate]:
-    """Register the decorated mutation as case ``name``."""
+@dataclass(frozen=True)
+class KeyValue:
+    """``key: value`` as it appears in a plugin manifest: JSON inside a quoted YAML string
+    (Argo) or a Python dict (Airflow)."""
+
+    key: str
+    json: str
+    python: str
+
+    def argo(self) -> str:
+        """The Argo form."""
+        return f'\\"{self.key}\\":{self.json}'
+
+    def airflow(self) -> str:
+        """The Airflow form."""
+        return f"'{self.key}': {self.python}"
+
+
+def case(
+    name: str, package: str, *both: str | KeyValue, **kwargs: Any
+) -> Callable[[Mutate], Mutate]:
+    """Register the decorated mutation as case ``name`` (a :class:`KeyValue` expectation
+    takes each target's form)."""
+    plain = tuple(b for b in both if isinstance(b, str))
+    pairs = [b for b in both if isinstance(b, KeyValue)]
+    kwargs["argo"] = tuple(kwargs.get("argo", ())) + tuple(p.argo() for p in pairs)
+    kwargs["airflow"] = tuple(kwargs.get("airflow", ())) + tuple(p.airflow() for p in pairs)
 
     def wrap(fn: Mutate) -> Mutate:
         assert name not in CASES, name
-        CASES[name] = Case(package, fn, tuple(both), **kwargs)
+        CASES[name] = Case(package, fn, plain, **kwargs)
         return fn
 
     return wrap
@@ -71,9 +108,9 @@ def custom(task: Any, path: list[str | int], value: Any) -> None:
     json_format.ParseDict(data, task.custom)
 
 
-def json_key(key: str, value: str) -> str:
-    """How ``"key": value`` appears in a plugin manifest (JSON inside a quoted YAML string)."""
-    return f'\\"{key}\\":{value}'
+def json_key(key: str, value: str, python: str | None = None) -> KeyValue:
+    """A manifest's ``key: value`` (``python``: the Python form when it differs from JSON)."""
+    return KeyValue(key, value, value if python is None else python)
 
 
 def replace_custom(task: Any, data: dict[str, Any]) -> None:
@@ -110,18 +147,23 @@ def _discoverable(p: Package) -> None:
     p.task("add_one").metadata.discoverable = True
 
 
-@case("core.TaskMetadata.discovery_version", "chain", MARK)
+def _cached_task(p: Package) -> None:
+    p.task("add_one").metadata.discoverable = True
+
+
+@case("core.TaskMetadata.discovery_version", "chain", MARK, setup=_cached_task)
 def _discovery_version(p: Package) -> None:
-    meta = p.task("add_one").metadata
-    meta.discoverable = True
-    meta.discovery_version = MARK
+    p.task("add_one").metadata.discovery_version = MARK
 
 
-@case("core.TaskMetadata.cache_ignore_input_vars", "chain", 'ignore\\":[\\"x\\"]')
+@case(
+    "core.TaskMetadata.cache_ignore_input_vars",
+    "chain",
+    'ignore\\":[\\"x\\"]',
+    setup=_cached_task,
+)
 def _cache_ignore(p: Package) -> None:
-    meta = p.task("add_one").metadata
-    meta.discoverable = True
-    meta.cache_ignore_input_vars.append("x")
+    p.task("add_one").metadata.cache_ignore_input_vars.append("x")
 
 
 @case("core.TaskMetadata.timeout", "chain", str(NUMBER))
@@ -286,11 +328,13 @@ def _cacheable(p: Package) -> None:
     _node(p).metadata.cacheable = True
 
 
-@case("core.NodeMetadata.cache_version", "chain", MARK)
+def _cached_node(p: Package) -> None:
+    _node(p).metadata.cacheable = True
+
+
+@case("core.NodeMetadata.cache_version", "chain", MARK, setup=_cached_node)
 def _cache_version(p: Package) -> None:
-    meta = _node(p).metadata
-    meta.cacheable = True
-    meta.cache_version = MARK
+    _node(p).metadata.cache_version = MARK
 
 
 @case("core.TaskNodeOverrides.resources", "chain", f"{NUMBER}m")
@@ -445,9 +489,8 @@ def _lp_interruptible(p: Package) -> None:
     _lp(p).interruptible.value = True
 
 
-@case("admin.LaunchPlanSpec.overwrite_cache", "chain", 'overwrite\\":true')
+@case("admin.LaunchPlanSpec.overwrite_cache", "chain", 'overwrite\\":true', setup=_cached_task)
 def _lp_overwrite(p: Package) -> None:
-    p.task("add_one").metadata.discoverable = True
     _lp(p).overwrite_cache = True
 
 
@@ -504,7 +547,12 @@ def _auth_role(p: Package) -> None:
 
 
 def plugin_case(
-    name: str, package: str, task: str, path: list[str | int], value: Any, *expect: str
+    name: str,
+    package: str,
+    task: str,
+    path: list[str | int],
+    value: Any,
+    *expect: str | KeyValue,
 ) -> None:
     """A case setting one path of a plugin task's ``custom``."""
 
@@ -547,7 +595,7 @@ plugin_case(
     *RAY,
     ["rayCluster", "enableAutoscaling"],
     True,
-    json_key("enableInTreeAutoscaling", "true"),
+    json_key("enableInTreeAutoscaling", "true", "True"),
 )
 plugin_case(
     "plugins.HeadGroupSpec.ray_start_params", *RAY, [*HEAD, "rayStartParams", "fcomp"], MARK
@@ -709,7 +757,7 @@ plugin_case(K + "ElasticConfig.max_restarts", *TORCH, [*ELASTIC, "maxRestarts"],
 COMMON = ["workerReplicas", "common"]
 
 
-def common_case(name: str, field_name: str, value: Any, *expect: str) -> None:
+def common_case(name: str, field_name: str, value: Any, *expect: str | KeyValue) -> None:
     """A case giving the worker replicas a ``common`` spec (2 replicas) with one field set."""
 
     def mutate(p: Package) -> None:
@@ -730,7 +778,7 @@ common_case(
     "plugins.CommonReplicaSpec.restart_policy",
     "restartPolicy",
     "RESTART_POLICY_ALWAYS",
-    json_key("restartPolicy", '\\"Always\\"'),
+    json_key("restartPolicy", '\\"Always\\"', "'Always'"),
 )
 
 
@@ -805,16 +853,21 @@ legacy_case(
 )
 
 
+def _legacy_map(p: Package) -> None:
+    t = p.task("add_one")
+    t.type = "container_array"
+    t.task_type_version = 1
+    replace_custom(t, {})
+
+
 def array_job_case(name: str, data: dict[str, Any], *expect: str) -> None:
-    """A legacy map task (``container_array``) made from the chain example's first task."""
+    """A legacy map task (``container_array``, made from the chain example's first task)
+    given the ``ArrayJob`` fields ``data``."""
 
     def mutate(p: Package) -> None:
-        t = p.task("add_one")
-        t.type = "container_array"
-        t.task_type_version = 1
-        replace_custom(t, data)
+        replace_custom(p.task("add_one"), data)
 
-    case(name, "chain", *expect)(mutate)
+    case(name, "chain", *expect, setup=_legacy_map)(mutate)
 
 
 array_job_case("plugins.ArrayJob.parallelism", {"parallelism": NUMBER}, N)
