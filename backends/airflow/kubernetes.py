@@ -79,7 +79,14 @@ def _kpo(
 
 
 def _runtime(ctx: EmitContext, op: Op, command: str, args: list[str], xcom: bool = False) -> Expr:
-    return _kpo(ctx, op, runtime_pod(ctx.config, command, args, xcom), xcom=xcom)
+    """A runtime step's pod. ``args`` are ready for Jinja (fcomp's macros, or text escaped with
+    :func:`~.emit.templated`): the command goes in the operator's templated ``cmds`` rather
+    than in ``full_pod_spec``, which Airflow does not render."""
+    pod = runtime_pod(ctx.config, command, args, xcom)
+    full = pod["spec"]["containers"][0].pop("command")
+    head = full[: len(full) - len(args)]
+    cmds = [templated(h) for h in head] + list(args)
+    return _kpo(ctx, op, pod, xcom=xcom, cmds=cmds)
 
 
 def emit_start(ctx: EmitContext, op: Op, step: steps.Start) -> Expr:

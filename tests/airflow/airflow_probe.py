@@ -29,6 +29,7 @@ def describe(folder: str) -> dict[str, Any]:
                 "spec": _plain(getattr(task, "spec", None)),
                 "pod": _pod(getattr(task, "full_pod_spec", None)),
                 "request": _request(task),
+                "rendered": _rendered(dag, task),
                 "annotations": _plain(getattr(task, "annotations", None)),
                 "mapped": type(task).__name__ == "MappedOperator",
             }
@@ -49,6 +50,54 @@ def describe(folder: str) -> dict[str, Any]:
         "dags": dags,
         "seconds": {"import": imported - started, "dagbag": loaded - imported},
     }
+
+
+class _Run:
+    """The parts of a DAG run the templates read."""
+
+    conf: dict[str, Any] = {}
+    run_type = "manual"
+
+
+class _TI:
+    """The parts of a task instance the templates read (``writes``: a signal's write step,
+    which pulls what a person entered; other steps pull a count)."""
+
+    try_number = 1
+    map_index = 3
+
+    def __init__(self, writes: bool) -> None:
+        self.writes = writes
+
+    def xcom_pull(self, task_ids: str) -> Any:
+        return {"params_input": {"o0": "entered $(X) {{ x }}"}} if self.writes else 7
+
+
+RUN_ID = "manual__2024-01-02T03:04:05+00:00"
+
+
+def _rendered(dag: Any, task: Any) -> Any:
+    """The templated fields fcomp sets, rendered with the DAG's defaults for a manual run."""
+    import datetime
+
+    fields = [f for f in ("cmds", "annotations", "conf", "subject", "body") if hasattr(task, f)]
+    if not fields or not hasattr(task, "render_template"):
+        return None
+    context = {
+        "params": dag.params.dump(),
+        "dag_run": _Run(),
+        "run_id": RUN_ID,
+        "ti": _TI(task.task_id.endswith("-write")),
+        "logical_date": datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.UTC),
+    }
+    env = dag.get_template_env()
+    out: dict[str, Any] = {}
+    for name in fields:
+        try:
+            out[name] = task.render_template(getattr(task, name), context, jinja_env=env)
+        except Exception as error:  # reported to the test
+            out[name] = f"RENDER ERROR {type(error).__name__}: {error}"
+    return _plain(out)
 
 
 def _request(task: Any) -> Any:

@@ -4,6 +4,7 @@ holds exactly the tasks and dependencies of the compiled workflow."""
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
 from typing import Any
 
@@ -110,3 +111,25 @@ def test_kubernetes_pod_request(loaded: Any) -> None:
     assert metadata["labels"]["team"] == "fcomp"
     assert metadata["annotations"]["fcomp.io/example"] == "launch-plans"
     assert metadata["annotations"]["fcomp.dev/exec"] == "{{ fcomp_exec(run_id) }}"
+
+
+def test_kubernetes_templates_render(loaded: Any) -> None:
+    """The operators' templated fields render with the DAG's macros to the runtime's exact
+    arguments (params as text forms, ``$`` doubled so Kubernetes passes them unchanged)."""
+    flavour, _plans, found = loaded
+    if flavour != "kubernetes":
+        pytest.skip("templates are the kubernetes flavour's")
+    for dag in found["dags"].values():
+        for task in dag["tasks"].values():
+            assert "RENDER ERROR" not in json.dumps(task["rendered"]), task
+    start = found["dags"]["fcomp_examples.chain.chain_wf"]["tasks"]["start"]["rendered"]
+    assert start["cmds"][:2] == ["fcomp-runtime", "start"]
+    assert start["cmds"][-3:] == ["--inputs-from=", "--type=x=CAE=", "--param=x=3"]
+    assert start["annotations"] == {
+        "fcomp.dev/exec": "manual__2024-01-02T03-04-05-00-00",
+        "fcomp.dev/attempt": "0",
+    }
+    greet = found["dags"]["greet_daily"]["tasks"]["start"]["rendered"]["cmds"]
+    assert "--param=name=flyte" in greet and any(a.startswith("--fixed=punct=") for a in greet)
+    write = found["dags"]["fcomp_examples.gates_signal.signal_wf"]["tasks"]["n1-write"]
+    assert write["rendered"]["cmds"][-2:] == ["--value", "entered $$(X) {{ x }}"]

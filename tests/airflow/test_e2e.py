@@ -63,6 +63,8 @@ CASES = [
     "types_dataclass.dataclass_input_wf.custom",
     "types_files.file_wf.default",
     "task_config.task_config_wf.default",
+    "task_config.secret_wf.with_secret",
+    "spark.spark_wf.default",
 ]
 
 #: Inputs whose ``pyflyte run`` text differs from the runtime's text form.

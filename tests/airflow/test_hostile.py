@@ -92,6 +92,8 @@ def test_hostile_dag_imports_with_strings_unchanged(
         env = {e["name"]: e.get("value") for e in pod["spec"]["containers"][0]["env"]}
         assert env["FCOMP_HOSTILE"] == HOSTILE_ENV
         assert pod["metadata"]["annotations"]["fcomp.io/hostile"] == HOSTILE_VALUE
+        cmds = dag["tasks"]["start"]["rendered"]["cmds"]
+        assert f"--param={HOSTILE_INPUT}={HOSTILE_VALUE.replace('$', '$$')}" in cmds
 
 
 @pytest.mark.parametrize(
