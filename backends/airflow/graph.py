@@ -5,6 +5,14 @@ handler registered for the node's kind in :mod:`.nodes`), and an outputs task; a
 becomes a task group whose node paths live under the subworkflow node's path (binding plans
 use concrete scopes, since every subworkflow is inlined). Dependencies follow the compiled
 connections: a node's entry tasks wait for every exit task of its upstream nodes.
+
+Failure policies: a failed task fails its downstream tasks (``upstream_failed``) and the
+outputs task, so the run ends failed; tasks that do not depend on it still run. That is
+Flyte's FAIL_AFTER_EXECUTABLE_NODES_COMPLETE. For FAIL_IMMEDIATELY Flyte also aborts the
+running nodes; Airflow cannot abort the other tasks of a run without ending it successful
+(``fail_fast`` marks the rest skipped, and a run whose leaves are skipped succeeds), so those
+finish too: the run's state and outputs are Flyte's, side effects of parallel nodes may not be.
+The failure node waits for every node task with ``one_failed``.
 """
 
 from __future__ import annotations
