@@ -49,8 +49,6 @@ class Config:
     argo_version: str = "4"
     #: Airflow operator flavour: ``kubernetes`` or ``local``.
     airflow_flavour: str = "kubernetes"
-    #: Name of the ConfigMap Argo memoization uses for cached tasks.
-    cache_config_map: str = "fcomp-cache"
     #: Client image running connector tasks (queries, Airflow operators) on Argo: flytekit, the
     #: task type's flytekit plugin and ``fcomp-runtime`` installed.
     connector_image: str = DEFAULT_CONNECTOR_IMAGE
