@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from fcomp.compiler import ir
 from fcomp.compiler.diagnostics import Diagnostic, Diagnostics
 from fcomp.compiler.frontend import build_program
+from fcomp.compiler.passes.nesting import check_nesting
 from fcomp.compiler.passes.node_ids import check_node_ids
 from fcomp.compiler.passes.pipeline import compile_program
 from fcomp.compiler.passes.results import CompiledProgram
@@ -63,7 +64,8 @@ def compile_paths(paths: Sequence[str | os.PathLike[str]]) -> Compilation:
         diags.extend(loaded.diagnostics)
         program = build_program(loaded.entities, diags)
         check_node_ids(program, diags)
-        compiled = compile_program(program, diags)
+        # Past the nesting limit the passes would only recurse as deep: they are not run.
+        compiled = compile_program(program, diags) if check_nesting(program, diags) else None
     if diags.has_errors:
         compiled = None
     return Compilation(program, compiled, loaded.entities, diags)
@@ -99,6 +101,8 @@ def compile_dynamic_job(
     diags = Diagnostics()
     program = build_program([parent_task, futures], diags)
     check_node_ids(program, diags)
+    if not check_nesting(program, diags):
+        return DynamicCompilation(Compilation(program, None, [futures], diags), None)
     if not program.dynamic_jobs or not program.tasks:
         return DynamicCompilation(Compilation(program, None, [futures], diags), None)
     job = program.dynamic_jobs[0]

@@ -55,13 +55,20 @@ def drop_unknown_fields(message: Any) -> bool:
     return bool(message.ByteSize() != before)
 
 
+#: Why protobuf refuses messages nested too deep, in words.
+TOO_DEEP = "messages nest deeper than protobuf's limit of 100 levels"
+
+
 def _parse_binary(kind: MessageKind, data: bytes) -> tuple[Any, str]:
     """The message parsed from ``data`` (or None) and the decode error text."""
     message = kind.message_type()
     try:
         message.ParseFromString(data)
     except (DecodeError, RecursionError, ValueError) as exc:
-        return None, one_line(str(exc) or type(exc).__name__)
+        text = str(exc)
+        if isinstance(exc, RecursionError) or "MaxDepth" in text or "recursion" in text.lower():
+            return None, f"{TOO_DEEP}: {one_line(text or type(exc).__name__)}"
+        return None, one_line(text or type(exc).__name__)
     return message, ""
 
 

@@ -1,0 +1,320 @@
+"""Resource bounds: an archive bomb, 1,000 levels of nested subworkflows and of nested branches,
+10,000 levels of nested literal types, 100,000 bindings on one node. Each compiles (and builds
+for Argo) or gets a clear diagnostic, with no RecursionError and bounded memory (Python's
+traced allocations). Time is bounded by the suite's own timeout, not asserted."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import tarfile
+import tracemalloc
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flyteidl.admin import launch_plan_pb2, task_pb2, workflow_pb2
+from flyteidl.core import identifier_pb2, types_pb2
+from flyteidl.core import workflow_pb2 as core_wf
+from google.protobuf import json_format
+from robust_support import Built, Package, build
+
+from fcomp.compiler import codes
+from fcomp.compiler.diagnostics import Severity
+
+MIB = 1024 * 1024
+#: Peak Python memory any one of these inputs may take.
+MEMORY_LIMIT = 1024 * MIB
+
+
+def _measured(run: Callable[[], Built]) -> tuple[Built, int]:
+    tracemalloc.start()
+    try:
+        result = run()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return result, peak
+
+
+def _no_traceback(built: Built) -> None:
+    for d in built.diagnostics:
+        assert d.code != codes.INTERNAL_ERROR, d.render()
+        assert "RecursionError" not in d.message, d.render()
+
+
+def _task(name: str = "deep.t", inputs: int = 1) -> task_pb2.TaskSpec:
+    spec = Package.load("chain").task("add_one")
+    t = type(spec)()
+    t.CopyFrom(spec)
+    t.id.name = name
+    if inputs != 1:
+        var = t.interface.inputs.variables["x"]
+        t.interface.inputs.variables.clear()
+        for i in range(inputs):
+            t.interface.inputs.variables[f"x{i}"].CopyFrom(var)
+    return task_pb2.TaskSpec(template=t)
+
+
+def _task_node(node_id: str, task: str = "deep.t", inputs: int = 1) -> core_wf.Node:
+    node = core_wf.Node(id=node_id)
+    node.metadata.name = "t"
+    node.task_node.reference_id.CopyFrom(
+        identifier_pb2.Identifier(resource_type=identifier_pb2.TASK, name=task)
+    )
+    names = ["x"] if inputs == 1 else [f"x{i}" for i in range(inputs)]
+    for name in names:
+        node.inputs.add(var=name).binding.scalar.primitive.integer = 1
+    return node
+
+
+def _workflow(name: str, nodes: list[core_wf.Node]) -> core_wf.WorkflowTemplate:
+    wf = core_wf.WorkflowTemplate()
+    wf.id.CopyFrom(identifier_pb2.Identifier(resource_type=identifier_pb2.WORKFLOW, name=name))
+    wf.metadata.SetInParent()
+    wf.metadata_defaults.SetInParent()
+    wf.nodes.extend(nodes)
+    return wf
+
+
+def _launch_plan(name: str) -> launch_plan_pb2.LaunchPlan:
+    lp = launch_plan_pb2.LaunchPlan()
+    lp.id.CopyFrom(identifier_pb2.Identifier(resource_type=identifier_pb2.LAUNCH_PLAN, name=name))
+    lp.spec.workflow_id.CopyFrom(
+        identifier_pb2.Identifier(resource_type=identifier_pb2.WORKFLOW, name=name)
+    )
+    return lp
+
+
+def _tgz(folder: Path, files: list[tuple[str, bytes]]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "pkg.tgz"
+    with tarfile.open(path, "w:gz") as archive:
+        for name, data in files:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+def _package(folder: Path, spec: workflow_pb2.WorkflowSpec, *tasks: task_pb2.TaskSpec) -> Path:
+    files = [(f"0{i}_t_1.pb", t.SerializeToString()) for i, t in enumerate(tasks)]
+    files.append(("10_wf_2.pb", spec.SerializeToString()))
+    files.append(("11_wf_3.pb", _launch_plan(spec.template.id.name).SerializeToString()))
+    return _tgz(folder, files)
+
+
+# --- Archive bombs -------------------------------------------------------------------------
+
+
+def _zeros_gzip(total: int) -> Iterator[bytes]:
+    """Concatenated gzip members expanding to ``total`` zero bytes, each compressed once."""
+    member = gzip.compress(b"\0" * (64 * MIB), compresslevel=9)
+    for _ in range(total // (64 * MIB)):
+        yield member
+
+
+def test_archive_bomb_is_refused_within_bounded_memory(tmp_path: Path) -> None:
+    """~1 MiB on disk, 1 GiB expanded: a valid package followed by zeros."""
+    good = Package.load("chain").write(tmp_path / "good").read_bytes()
+    bomb = tmp_path / "bomb.tgz"
+    with bomb.open("wb") as out:
+        out.write(gzip.compress(gzip.decompress(good)[:-1024]))  # the members, no end marker
+        for member in _zeros_gzip(1024 * MIB):
+            out.write(member)
+    assert bomb.stat().st_size < 4 * MIB
+    built, peak = _measured(lambda: build(bomb))
+    _no_traceback(built)
+    assert [d.code for d in built.errors] == [codes.UNSAFE_ARCHIVE], built.errors
+    assert "512" in built.errors[0].message or "more than" in built.errors[0].message
+    assert built.files == {}
+    assert peak < 64 * MIB
+
+
+def test_member_declaring_a_huge_size_is_refused_before_reading(tmp_path: Path) -> None:
+    path = tmp_path / "huge.tgz"
+    with tarfile.open(path, "w:gz") as archive:
+        info = tarfile.TarInfo("0_t_1.pb")
+        info.size = 10 * 1024 * MIB  # declared only: the body is never read
+        archive.addfile(info)
+    built, peak = _measured(lambda: build(path))
+    assert [d.code for d in built.errors] == [codes.UNSAFE_ARCHIVE]
+    assert peak < 16 * MIB
+
+
+# --- Deep subworkflows ---------------------------------------------------------------------
+
+
+def _nested_subworkflows(folder: Path, depth: int) -> Path:
+    """``deep.wf`` > ``deep.s0`` > ... > ``deep.s<depth-1>`` > a task."""
+    spec = workflow_pb2.WorkflowSpec()
+    prev = None
+    for i in reversed(range(depth)):
+        if prev is None:
+            node = _task_node("n0")
+        else:
+            node = core_wf.Node(id="n0")
+            node.metadata.name = "sub"
+            node.workflow_node.sub_workflow_ref.CopyFrom(prev)
+        sub = _workflow(f"deep.s{i}", [node])
+        spec.sub_workflows.append(sub)
+        prev = sub.id
+    top = core_wf.Node(id="n0")
+    assert prev is not None
+    top.workflow_node.sub_workflow_ref.CopyFrom(prev)
+    spec.template.CopyFrom(_workflow("deep.wf", [top]))
+    return _package(folder, spec, _task())
+
+
+def test_one_thousand_nested_subworkflows(tmp_path: Path) -> None:
+    path = _nested_subworkflows(tmp_path, 1000)
+    built, peak = _measured(lambda: build(path))
+    _no_traceback(built)
+    assert [d.code for d in built.errors] == [codes.LIMIT_EXCEEDED], built.errors
+    assert built.errors[0].source.entity == "deep.wf"  # one diagnostic, on the top workflow
+    assert "1000 levels" in built.errors[0].message
+    assert peak < MEMORY_LIMIT
+
+
+def test_nested_subworkflows_at_the_limit_compile(tmp_path: Path) -> None:
+    from fcomp.compiler.passes.nesting import MAX_SUBWORKFLOW_DEPTH
+
+    path = _nested_subworkflows(tmp_path, MAX_SUBWORKFLOW_DEPTH)
+    built, peak = _measured(lambda: build(path))
+    _no_traceback(built)
+    assert built.errors == [], [d.render() for d in built.errors]
+    templates = built.documents()[0]["spec"]["templates"]
+    assert len(templates) > MAX_SUBWORKFLOW_DEPTH
+    assert peak < MEMORY_LIMIT
+
+
+# --- Deep branches -------------------------------------------------------------------------
+
+
+def _deep_branch_bytes(depth: int) -> bytes:
+    """A WorkflowSpec whose one node nests ``depth`` branches (then-node inside then-node),
+    built field by field (protobuf's parser refuses such nesting, so no CopyFrom)."""
+    spec = workflow_pb2.WorkflowSpec()
+    spec.template.CopyFrom(_workflow("deep.wf", []))
+    node = spec.template.nodes.add(id="b0")
+    for i in range(depth):
+        node.inputs.add(var="x").binding.scalar.primitive.integer = i
+        case = node.branch_node.if_else.case
+        case.condition.comparison.left_value.var = "x"
+        case.condition.comparison.right_value.primitive.integer = 1
+        node.branch_node.if_else.error.message = "no"
+        node = case.then_node
+        node.id = f"b{i + 1}"
+    node.CopyFrom(_task_node(node.id))
+    return spec.SerializeToString()
+
+
+def test_one_thousand_nested_branches_in_protobuf(tmp_path: Path) -> None:
+    files = [("00_t_1.pb", _task().SerializeToString()), ("10_wf_2.pb", _deep_branch_bytes(1000))]
+    path = _tgz(tmp_path, files)
+    built, peak = _measured(lambda: build(path))
+    _no_traceback(built)
+    assert built.errors and {d.code for d in built.errors} <= {
+        codes.LOAD_ERROR,
+        codes.LIMIT_EXCEEDED,
+    }, [d.render() for d in built.errors]
+    assert any("deep" in d.message or "nest" in d.message for d in built.errors), [
+        d.render() for d in built.errors
+    ]
+    assert peak < MEMORY_LIMIT
+
+
+def test_nested_branches_up_to_the_parse_limit_compile(tmp_path: Path) -> None:
+    files = [("00_t_1.pb", _task().SerializeToString()), ("10_wf_2.pb", _deep_branch_bytes(20))]
+    built = build(_tgz(tmp_path, files))
+    _no_traceback(built)
+    assert built.errors == [] and built.documents()
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_one_thousand_nested_branches_in_text_formats(tmp_path: Path, suffix: str) -> None:
+    spec = workflow_pb2.WorkflowSpec()
+    spec.ParseFromString(_deep_branch_bytes(20))  # a real shape, then nested further as data
+    data: dict[str, Any] = json_format.MessageToDict(spec)
+    leaf = json.dumps(data["template"]["nodes"][0])
+    data["template"]["nodes"] = ["LEAF"]
+    # Written as text: json.dumps itself would recurse 1,000 levels deep.
+    opening = "".join(
+        f'{{"id": "d{i}", "branchNode": {{"ifElse": {{"error": {{"message": "x"}}, '
+        '"case": {"thenNode": '
+        for i in range(1000)
+    )
+    text = json.dumps(data).replace('"LEAF"', opening + leaf + "}}}}" * 1000)
+    path = tmp_path / f"wf{suffix}"
+    path.write_text(text)  # JSON is YAML too (flow style)
+    built, peak = _measured(lambda: build(path))
+    _no_traceback(built)
+    assert built.errors and {d.code for d in built.errors} <= {
+        codes.LOAD_ERROR,
+        codes.LIMIT_EXCEEDED,
+    }, [d.render() for d in built.errors]
+    assert peak < MEMORY_LIMIT
+
+
+# --- Deep literal types --------------------------------------------------------------------
+
+
+def test_ten_thousand_nested_literal_types_in_json(tmp_path: Path) -> None:
+    task = json_format.MessageToDict(_task())
+    task["template"]["interface"]["inputs"]["variables"]["x"]["type"] = "DEEP"
+    deep = '{"collectionType": ' * 10_000 + '{"simple": "INTEGER"}' + "}" * 10_000
+    path = tmp_path / "task.json"
+    path.write_text(json.dumps(task).replace('"DEEP"', deep))
+    built, peak = _measured(lambda: build(path))
+    _no_traceback(built)
+    assert built.errors, "a 10,000-level type must be refused"
+    assert {d.code for d in built.errors} <= {codes.LOAD_ERROR, codes.LIMIT_EXCEEDED}
+    assert peak < MEMORY_LIMIT
+
+
+def test_ten_thousand_nested_literal_types_in_protobuf(tmp_path: Path) -> None:
+    spec = _task()
+    t = spec.template.interface.inputs.variables["x"].type
+    for _ in range(10_000):
+        t = t.collection_type
+    t.simple = types_pb2.INTEGER
+    path = _tgz(tmp_path, [("00_t_1.pb", spec.SerializeToString())])
+    built, peak = _measured(lambda: build(path))
+    _no_traceback(built)
+    assert built.errors
+    assert {d.code for d in built.errors} <= {codes.LOAD_ERROR, codes.LIMIT_EXCEEDED}
+    assert peak < MEMORY_LIMIT
+
+
+def test_literal_types_up_to_fcomp_limit_compile(tmp_path: Path) -> None:
+    """Under protobuf's parse limit but over fcomp's 100 levels of types: a clear limit."""
+    spec = _task()
+    t = spec.template.interface.inputs.variables["x"].type
+    for _ in range(45):
+        t = t.collection_type
+    t.simple = types_pb2.INTEGER
+    path = _tgz(tmp_path, [("00_t_1.pb", spec.SerializeToString())])
+    built = build(path)
+    _no_traceback(built)
+    assert all(d.severity is not Severity.ERROR or d.code for d in built.diagnostics)
+
+
+# --- Many bindings -------------------------------------------------------------------------
+
+
+def test_one_hundred_thousand_bindings_on_one_node(tmp_path: Path) -> None:
+    n = 100_000
+    spec = workflow_pb2.WorkflowSpec()
+    spec.template.CopyFrom(_workflow("wide.wf", [_task_node("n0", "wide.t", inputs=n)]))
+    path = _package(tmp_path, spec, _task("wide.t", inputs=n))
+    built, peak = _measured(lambda: build(path))
+    _no_traceback(built)
+    if built.errors:
+        assert {d.code for d in built.errors} <= {codes.SIZE_LIMIT, codes.LIMIT_EXCEEDED}, [
+            d.render() for d in built.errors[:3]
+        ]
+    else:
+        assert built.documents()
+    assert peak < 4 * MEMORY_LIMIT
