@@ -8,6 +8,7 @@ import click
 
 from fcomp.cli.check import check_files, prune
 from fcomp.cli.files import write_files
+from fcomp.cli.gcpause import gc_paused
 from fcomp.cli.output import print_diagnostics
 from fcomp.cli.plans import PICTURE_SUFFIX, build_by_plan, pictures
 from fcomp.cli.progress import Progress
@@ -127,6 +128,7 @@ Examples:
     default=None,
     help="Report progress on stderr [default: when stderr is a terminal].",
 )
+@gc_paused
 def build(
     inputs: tuple[str, ...],
     target: str,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from fcomp.cli.gcpause import gc_paused
 from fcomp.cli.output import print_diagnostics
 from fcomp.compiler.codes import CODES
 from fcomp.compiler.driver import compile_paths
@@ -28,6 +29,7 @@ Examples:
 )
 @INPUTS
 @FORMAT
+@gc_paused
 def validate(inputs: tuple[str, ...], fmt: str) -> int:
     """Check Flyte entities exactly as Flyte's compiler does.
 

@@ -40,7 +40,24 @@ from fcomp.backends.common.names import ARGO_TASK, Namer, NameRule
 from fcomp.compiler import codes
 from fcomp.compiler.diagnostics import Diagnostic, Severity, Source
 
-_encode = json.JSONEncoder(separators=(",", ":")).encode
+
+def _not_json(value: object) -> object:
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def _encoder() -> Callable[[Any], str]:
+    """Compact ASCII JSON text of a value (calling the C encoder directly when there is one:
+    every DAG task is measured, and the Python layer of ``json.dumps`` doubles the cost)."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return json.JSONEncoder(separators=(",", ":")).encode
+    encode = make(
+        None, _not_json, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, True
+    )
+    return lambda value: "".join(encode(value, 0))
+
+
+_encode = _encoder()
 
 #: Names of the child WorkflowTemplates (Kubernetes object names).
 CHILD_NAME = NameRule(max_len=63, allowed="a-z0-9-")
@@ -115,6 +132,7 @@ class _Splitter:
         #: Workflow parameters each child uses (passed on by its launcher).
         self._passed: dict[str, list[str]] = {}
         self._closures: dict[tuple[str, ...], list[str]] = {}
+        self._refs: dict[str, list[str]] = {}
         self._budgets: dict[str, int] = {}
 
     # --- sizes ------------------------------------------------------------------------------
@@ -168,14 +186,16 @@ class _Splitter:
 
     # --- references -------------------------------------------------------------------------
     def refs(self, name: str) -> list[str]:
-        t = self.templates[name]
-        if "dag" not in t:
-            return []
-        return list(dict.fromkeys(task["template"] for task in t["dag"]["tasks"]))
+        found = self._refs.get(name)
+        if found is None:
+            t = self.templates[name]
+            tasks = t["dag"]["tasks"] if "dag" in t else ()
+            found = self._refs[name] = list(dict.fromkeys(task["template"] for task in tasks))
+        return found
 
     def closure(self, roots: Iterable[str]) -> list[str]:
         """Templates reachable from ``roots`` (included), in document order."""
-        key = tuple(sorted(roots))
+        key = tuple(sorted(set(roots)))
         found = self._closures.get(key)
         if found is None:
             found = self._closures[key] = self._closure(key)
@@ -312,6 +332,7 @@ class _Splitter:
         new["dag"] = dag
         self.templates[name] = new
         self._closures.clear()
+        self._refs.pop(name, None)
         self._size.pop(name, None)
         self._child_size.pop(name, None)
         self._task_text.pop(name, None)
@@ -324,7 +345,11 @@ class _Splitter:
         parts: list[_Part] = []
         part = _Part()
         for group in groups:
-            used = {tasks[i]["template"] for i in group}
+            used = (
+                [tasks[group[0]]["template"]]
+                if len(group) == 1
+                else [tasks[i]["template"] for i in group]
+            )
             reach = self.closure(used)
             needed = [n for n in reach if n not in part.templates] if reach else reach
             add = sum(len(texts[i]) + 1 for i in group) + self.closure_size(needed)
@@ -365,8 +390,9 @@ class _Splitter:
                 out.append(task)
                 continue
             keep: list[str] = []
-            for term in depends.split(" && "):
-                ref = _term_task(term)
+            terms = depends.split(" && ")
+            for term in terms:
+                ref = term if term in part_of else _term_task(term)  # mostly a bare name
                 if ref is None:
                     raise _UnsplittableError(f"task '{task['name']}' depends on '{term}'")
                 owner = part_of.get(ref)
@@ -374,7 +400,7 @@ class _Splitter:
                     keep.append(term)
                     continue
                 after[launch_names[owner] if owner is not None else ref] = None
-            if len(keep) == len(depends.split(" && ")):
+            if len(keep) == len(terms):
                 out.append(task)
             else:
                 changed = {key: v for key, v in task.items() if key != "depends"}
@@ -432,6 +458,8 @@ class _Splitter:
         params: list[str] = []
         texts = self.task_texts(dag)
         for i in indexes:
+            if "{{workflow." not in texts[i]:
+                continue
             params += _WORKFLOW_PARAM.findall(texts[i])
             if WORKFLOW_NAME in texts[i]:
                 raise _UnsplittableError(

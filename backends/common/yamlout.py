@@ -9,7 +9,6 @@ output loads with ``yaml.safe_load`` to exactly the data written.
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import re
@@ -24,7 +23,8 @@ _RESERVED = frozenset("""y yes n no true false on off null nil none ~""".split()
 _NON_PRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 
 
-_json_string = json.JSONEncoder(ensure_ascii=False).encode
+#: ``json.dumps(s, ensure_ascii=False)`` of a string (the C function when there is one).
+_json_string = json.encoder.encode_basestring
 
 
 def _escape_non_printable(match: re.Match[str]) -> str:
@@ -63,16 +63,33 @@ def _float(value: float) -> str:
     return text
 
 
-@functools.lru_cache(maxsize=65536)
 def _string(value: str) -> str:
+    found = _STRINGS.get(value)
+    if found is not None:
+        return found
     if _PLAIN.match(value) and value.lower() not in _RESERVED:
-        return value
+        found = value
+    else:
+        found = _quoted(value)
+    if len(value) <= 64:  # short strings repeat (names, paths); long ones rarely do
+        if len(_STRINGS) >= 65536:
+            _STRINGS.clear()
+        _STRINGS[value] = found
+    return found
+
+
+def _quoted(value: str) -> str:
     quoted = _json_string(value)
-    return (
-        _NON_PRINTABLE.sub(_escape_non_printable, quoted)
-        if _NON_PRINTABLE.search(quoted)
-        else quoted
-    )
+    if quoted.isascii():
+        if "\x7f" not in quoted:
+            return quoted
+    elif not _NON_PRINTABLE.search(quoted):
+        return quoted
+    return _NON_PRINTABLE.sub(_escape_non_printable, quoted)
+
+
+#: Strings as written, by value.
+_STRINGS: dict[str, str] = {}
 
 
 _MAP = (dict,)
@@ -84,9 +101,11 @@ def _emit(value: Any, indent: str, out: list[str]) -> None:
     append = out.append
     if type(value) in _MAP or isinstance(value, Mapping):
         for key, item in value.items():
-            k = _string(str(key))
+            k = _key(key)
             kind = type(item)
-            if kind in _MAP and item:
+            if kind is str:
+                append(f"{indent}{k}: {_string(item)}\n")
+            elif kind in _MAP and item:
                 append(f"{indent}{k}:\n")
                 _emit(item, indent + "  ", out)
             elif kind in _SEQ and item:
@@ -95,27 +114,47 @@ def _emit(value: Any, indent: str, out: list[str]) -> None:
             else:
                 append(f"{indent}{k}: {_inline(item)}\n")
         return
+    first = indent + "- "
+    rest = indent + "  "
+    deeper = indent + "    "
     for item in value:
         kind = type(item)
         if kind in _MAP and item:
-            lead = f"{indent}- "
+            lead = first
             for key, sub in item.items():
-                k = _string(str(key))
+                k = _key(key)
                 sub_kind = type(sub)
-                if sub_kind in _MAP and sub:
+                if sub_kind is str:
+                    append(f"{lead}{k}: {_string(sub)}\n")
+                elif sub_kind in _MAP and sub:
                     append(f"{lead}{k}:\n")
-                    _emit(sub, indent + "    ", out)
+                    _emit(sub, deeper, out)
                 elif sub_kind in _SEQ and sub:
                     append(f"{lead}{k}:\n")
-                    _emit(sub, indent + "  ", out)
+                    _emit(sub, rest, out)
                 else:
                     append(f"{lead}{k}: {_inline(sub)}\n")
-                lead = f"{indent}  "
+                lead = rest
         elif kind in _SEQ and item:
             append(f"{indent}-\n")
-            _emit(item, indent + "  ", out)
+            _emit(item, rest, out)
+        elif kind is str:
+            append(f"{first}{_string(item)}\n")
         else:
-            append(f"{indent}- {_inline(item)}\n")
+            append(f"{first}{_inline(item)}\n")
+
+
+#: Keys as written (keys repeat on every node: looked up once).
+_KEYS: dict[Any, str] = {}
+
+
+def _key(key: Any) -> str:
+    found = _KEYS.get(key)
+    if found is None:
+        found = _string(str(key))
+        if type(key) is str and len(_KEYS) < 4096:
+            _KEYS[key] = found
+    return found
 
 
 def _inline(value: Any) -> str:
