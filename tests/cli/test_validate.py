@@ -261,7 +261,8 @@ def test_validate_broken_example_prints_every_error(
     code, _, err = run(["validate", str(folder)], capsys)
     assert code == 1
     assert "[TaskReferenceNotFound]" in err and "no.such.task" in err
+    assert "[NodeReferenceNotFound]" in err and "n99" in err
     lines = [line for line in err.splitlines() if ": error: " in line]
-    assert all(
-        line.startswith(f"{folder}/") and "fcomp_examples.chain.chain_wf" in line for line in lines
-    )
+    assert any(":fcomp_examples.chain.chain_wf:n2: error:" in line for line in lines)
+    assert any(":fcomp_examples.chain.explicit_order_wf:n0: error:" in line for line in lines)
+    assert all(line.startswith(f"{folder}/") for line in lines), lines
