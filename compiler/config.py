@@ -57,6 +57,9 @@ class Config:
     #: Largest Argo object (as compact JSON) a build emits; a larger workflow is split into
     #: child WorkflowTemplates run as child workflows (etcd keeps objects under about 1.5 MiB).
     argo_max_object_bytes: int = 1_000_000
+    #: Most tasks in one Airflow DAG file; a larger workflow's DAG triggers child DAGs of at
+    #: most this many tasks in order (each file must import within `dagbag_import_timeout`).
+    airflow_max_tasks_per_dag: int = 1_000
 
     def connector_image_for(self, task_type: str) -> str:
         """The client image for a connector task type."""
@@ -80,16 +83,17 @@ class Config:
 _CHOICES = {"argo_version": ("4", "3.7"), "airflow_flavour": ("kubernetes", "local")}
 
 
-#: The smallest ``argo_max_object_bytes`` accepted (the fixed parts of a split need room).
-_MIN_OBJECT_BYTES = 1_000
+#: The smallest value of each whole-number setting (the fixed parts of a split need room).
+_MINIMUM = {"argo_max_object_bytes": 1_000, "airflow_max_tasks_per_dag": 10}
 
 
 def _coerce(name: str, value: Any, default: Any) -> Any:
     if isinstance(default, int) and not isinstance(default, bool):
         if isinstance(value, str) and value.strip().isdigit():
             value = int(value)
-        if not isinstance(value, int) or isinstance(value, bool) or value < _MIN_OBJECT_BYTES:
-            raise TypeError(f"a whole number of at least {_MIN_OBJECT_BYTES}")
+        least = _MINIMUM.get(name, 0)
+        if not isinstance(value, int) or isinstance(value, bool) or value < least:
+            raise TypeError(f"a whole number of at least {least}")
         return value
     if isinstance(default, str):
         if not isinstance(value, str):

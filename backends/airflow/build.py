@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from fcomp.backends.airflow import params as param_forms
 from fcomp.backends.airflow import steps
+from fcomp.backends.airflow.dagsplit import split_flow, write_split
 from fcomp.backends.airflow.emit import EmitContext, as_datetime
 from fcomp.backends.airflow.graph import FlowBuilder
 from fcomp.backends.airflow.kubernetes import MACROS
@@ -72,8 +74,31 @@ def build_airflow(
             dict(lp.annotations),
         )
         settings = dag_settings(lp, cw, dag_id, config, flow, ctx, diagnostics)
-        out[file_of[dag_id]] = write_module(flow, settings, ctx)
+        split = split_flow(flow, dag_id, config.airflow_max_tasks_per_dag)
+        if split is None:
+            out[file_of[dag_id]] = write_module(flow, settings, ctx)
+            continue
+        parent, parts = write_split(split, settings, ctx, partial(_context, config, file_of, lp))
+        out[file_of[dag_id]] = parent
+        base = file_of[dag_id].removesuffix(".py")
+        for part_id, source in parts.items():
+            out[f"{base}_{part_id.rsplit('.', 1)[-1]}.py"] = source
     return out, diagnostics
+
+
+def _context(
+    config: Config, file_of: Mapping[str, str], lp: ir.LaunchPlan, flow: Flow
+) -> EmitContext:
+    """A fresh emit context for one module of ``lp``'s DAG (a part of a split DAG)."""
+    return EmitContext(
+        config.airflow_flavour,
+        flow.ops,
+        file_of,
+        _kickoff(lp),
+        config,
+        dict(lp.labels),
+        dict(lp.annotations),
+    )
 
 
 def dag_names(compilation: Compilation) -> dict[str, str]:

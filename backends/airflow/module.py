@@ -8,6 +8,7 @@ source copied from :mod:`fcomp.backends.airflow.prelude`.
 from __future__ import annotations
 
 import ast
+import heapq
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -136,23 +137,28 @@ def _tree(flow: Flow) -> dict[str, list[tuple[str, str]]]:
 
 def _ordered(flow: Flow) -> list[Op]:
     """The ops in creation order, moved only as far as needed so that each comes after the
-    tasks it depends on (a mapped task refers to its list's task by variable)."""
+    tasks it depends on (a mapped task refers to its list's task by variable): among the
+    tasks whose dependencies are written, the first created comes next (linear, with a heap).
+    """
     position = {op_id: i for i, op_id in enumerate(flow.ops)}
-    waiting = {
-        op.id: {u for u in [*op.upstream, op.mapped_over] if u in flow.ops}
-        for op in flow.ops.values()
-    }
-    ready = [op_id for op_id, deps in waiting.items() if not deps]
+    ids = list(flow.ops)
+    remaining = [0] * len(ids)
+    dependents: list[list[int]] = [[] for _ in ids]
+    for i, op in enumerate(flow.ops.values()):
+        deps = {u for u in [*op.upstream, op.mapped_over] if u in flow.ops}
+        remaining[i] = len(deps)
+        for u in deps:
+            dependents[position[u]].append(i)
+    ready = [i for i, count in enumerate(remaining) if count == 0]
+    heapq.heapify(ready)
     out: list[Op] = []
-    done: set[str] = set()
     while ready:
-        ready.sort(key=position.__getitem__)
-        op_id = ready.pop(0)
-        out.append(flow.ops[op_id])
-        done.add(op_id)
-        for other, deps in waiting.items():
-            if other not in done and other not in ready and op_id in deps and deps <= done:
-                ready.append(other)
+        i = heapq.heappop(ready)
+        out.append(flow.ops[ids[i]])
+        for j in dependents[i]:
+            remaining[j] -= 1
+            if remaining[j] == 0:
+                heapq.heappush(ready, j)
     if len(out) != len(flow.ops):  # a cycle would be an fcomp bug: keep creation order
         return list(flow.ops.values())
     return out
