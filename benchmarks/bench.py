@@ -28,6 +28,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -147,6 +148,19 @@ class Row:
     yaml_bytes: int = 0
     objects: int = 0
     largest_object: int = 0
+    #: Airflow's DagBag import of the built DAG folder (:mod:`benchmarks.airflow_import`).
+    dagbag: dict[str, Any] = field(default_factory=dict)
+
+
+def measure_dagbag(folder: Path) -> dict[str, Any]:
+    """The DagBag import of ``folder`` with the default 30 s timeout (without the DAGs)."""
+    from benchmarks.airflow_import import measure as load
+
+    found = load(folder, timeout=30)
+    dags = found.pop("dags", {})
+    found["tasks"] = sum(dags.values())
+    found["dag_count"] = len(dags)
+    return found
 
 
 def bench(args: argparse.Namespace) -> list[Row]:
@@ -162,12 +176,19 @@ def bench(args: argparse.Namespace) -> list[Row]:
                         continue
                     if tool == "hera" and n > args.hera_max:
                         continue
-                    repeat = args.repeat if not (tool == "hera" and n >= 50_000) else 1
+                    slow = (tool == "hera" and n >= 50_000) or (tool == "airflow" and n >= 10_000)
+                    repeat = 1 if slow else args.repeat
                     print(f"  {shape:8} {n:>6} {tool:8} ...", end="", flush=True, file=sys.stderr)
                     m = measure(commands(tool, shape, n, pkg, out), repeat)
                     row.results[tool] = m
                     status = f"{m.time:.2f} s" if m.ok else f"FAILED: {m.error[-200:]}"
                     print(f" {status}", file=sys.stderr)
+                    if tool == "airflow" and m.ok and n in args.dagbag and shape == "layered":
+                        print(
+                            f"  {shape:8} {n:>6} dagbag   ...", end="", flush=True, file=sys.stderr
+                        )
+                        row.dagbag = measure_dagbag(out / "airflow")
+                        print(f" {row.dagbag.get('slowest_file_s')} s", file=sys.stderr)
                     if tool == "argo" and m.ok:
                         files = sorted((out / "argo").glob("*.yaml"))
                         row.yaml_bytes = sum(p.stat().st_size for p in files)
@@ -254,6 +275,11 @@ def targets(rows: list[Row], limit: int) -> list[tuple[str, str, bool | None]]:
     peak = a50.peak if a50 else None
     check("peak memory at 50k <= 600 MB", peak, peak is not None and peak <= 600, "{:.0f} MB")
     check("validate at 50k <= 1.5 s", v50 and v50.time, v50 and v50.time <= 1.5, "{:.2f} s")
+    bag = next((r.dagbag for r in rows if r.shape == "layered" and r.n == 10_000 and r.dagbag), {})
+    slowest = bag.get("slowest_file_s")
+    ok = slowest is not None and slowest <= 30 and not bag.get("import_errors")
+    check("Airflow: 10k-task DAG files import within 30 s each", slowest, ok,
+          "slowest file {:.1f} s")  # fmt: skip
     largest = max((r.largest_object for r in rows), default=0)
     check(
         f"every Argo object <= {limit:,} bytes",
@@ -316,9 +342,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-sizes", dest="sizes_check", action="store_false",
                         help="skip measuring every emitted object")  # fmt: skip
     parser.add_argument("--limit", type=int, default=1_000_000)
+    parser.add_argument("--dagbag", default="10000", help="sizes whose Airflow DAGs are imported")
     parser.add_argument("--out", default=str(HERE))
     args = parser.parse_args(argv)
     args.sizes = [int(s) for s in args.sizes.split(",")]
+    args.dagbag = [int(s) for s in args.dagbag.split(",") if s]
     args.shapes = args.shapes.split(",")
     args.peer_shapes = args.peer_shapes.split(",")
     args.tools = [t for t in args.tools.split(",") if not (args.no_peer and t == "hera")]
@@ -329,6 +357,16 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     text = table(rows)
     print(text)
+    for r in rows:
+        if r.dagbag:
+            b = r.dagbag
+            per_task = 1000 * b.get("dagbag_s", 0) / max(1, b.get("tasks", 1))
+            print(
+                f"\nAirflow DagBag, {r.shape} {r.n:,}: {b.get('files')} files, {b.get('tasks')} "
+                f"tasks in {b.get('dag_count')} DAGs imported in {b.get('dagbag_s')} s "
+                f"({per_task:.2f} ms per task), slowest file {b.get('slowest_file_s')} s, "
+                f"import errors: {len(b.get('import_errors', {})) or 'none'}"
+            )
     print()
     checks = targets(rows, args.limit)
     for what, value, ok in checks:
