@@ -7,6 +7,7 @@ compiled connections, and keeps the document's templates (identical ones shared)
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -69,6 +70,9 @@ class DagContext:
 def add_deps(task: dict[str, Any], deps: list[str]) -> None:
     """Record more dependencies of a task (turned into ``depends`` at the end)."""
     current: list[str] = task.setdefault("_deps", [])
+    if not current and len(deps) == len(set(deps)):
+        current += deps
+        return
     seen = set(current)
     for d in deps:
         if d not in seen:
@@ -193,9 +197,11 @@ class DagBuilder:
             if lowered is None:
                 continue
             deps = self.upstream_exits(cw, node.id, exits)
-            for task in lowered.tasks:
-                if task["name"] in lowered.entry:
-                    add_deps(task, deps)
+            if deps:
+                entry = lowered.entry
+                for task in lowered.tasks:
+                    if task["name"] in entry:
+                        add_deps(task, deps)
             tasks += lowered.tasks
             exits[node.id] = lowered
         if root:
@@ -221,19 +227,21 @@ class DagBuilder:
             lowered = exits.get(up)
             if lowered is None:
                 continue
+            guarded = lowered.guarded
+            if not guarded:
+                terms += lowered.exits
+                continue
             for name in lowered.exits:
                 terms.append(
                     f"({name}.Succeeded || {name}.Skipped || {name}.Omitted)"
-                    if name in lowered.guarded
+                    if name in guarded
                     else name
                 )
         return terms
 
     def lower_node(self, ctx: DagContext, node: ir.Node) -> Lowered | None:
         """Lower one node with the handler registered for its kind."""
-        from fcomp.backends.argo.nodes import NODE_LOWERINGS
-
-        handler = NODE_LOWERINGS.get(type(node.kind))
+        handler = _node_lowerings().get(type(node.kind))
         if handler is None:
             what = type(node.kind).__name__.removesuffix("Node").lower() or "empty"
             self.error(
@@ -270,6 +278,14 @@ class DagBuilder:
         }
         add_deps(task, self.upstream_exits(cw, END_NODE, exits))
         return task
+
+
+@functools.cache
+def _node_lowerings() -> dict[type, Callable[[DagBuilder, DagContext, ir.Node], Lowered | None]]:
+    """The node handlers' registry (imported on first use: its modules import this one)."""
+    from fcomp.backends.argo.nodes import NODE_LOWERINGS
+
+    return NODE_LOWERINGS
 
 
 def _build_key(raw_name: str, build: Callable[[str], Any]) -> tuple[Any, tuple[Any, ...]] | None:
