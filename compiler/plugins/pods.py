@@ -18,6 +18,8 @@ PRIMARY = "primary"
 SECRETS_ENV_PREFIX = "_FSEC_"
 #: flytekit gives dynamic tasks their serialization settings in this variable.
 DYNAMIC_ENV = "_F_SS_C"
+#: Makes ``pyflyte-execute`` exit non-zero when the task raised.
+FAIL_ON_ERROR = "FLYTE_FAIL_ON_ERROR"
 SECRETS_DIR = "/etc/flyte/secrets"
 _K8S_RESOURCE_NAMES = {
     "cpu": "cpu",
@@ -228,9 +230,13 @@ def build_pod(ctx: TaskContext) -> PodUnit:
 
     # Environment: the launch plan's execution env vars, then secrets.
     env = list(main.get("env") or [])
+    names = {e.get("name") for e in env}
     if ctx.launch_plan is not None:
-        names = {e.get("name") for e in env}
         env.extend({"name": k, "value": v} for k, v in ctx.launch_plan.envs if k not in names)
+    # flytekit exits 0 after a user error unless told otherwise (Flyte reads error.pb instead):
+    # a failed task must fail its pod, so retries and failure handling see it.
+    if FAIL_ON_ERROR not in names:
+        env.append({"name": FAIL_ON_ERROR, "value": "true"})
     secret_env, secret_volumes, secret_mounts = _secret_env_and_mounts(
         task.security_context.secrets
     )

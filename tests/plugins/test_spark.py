@@ -239,11 +239,17 @@ ROWS: list[tuple[str, dict[str, Any], dict[str, Any], Check, Any]] = [
         False,
     ),
     (
-        "env: task env then FLYTE_MAX_ATTEMPTS",
+        # fcomp adds FLYTE_FAIL_ON_ERROR to every task container: without Flyte's propeller
+        # reading error.pb, a task's failure must fail its pod.
+        "env: task env (with FLYTE_FAIL_ON_ERROR) then FLYTE_MAX_ATTEMPTS",
         {},
         {"env": {"A": "1"}, "retries": 2},
         lambda s: s["driver"]["env"],
-        [{"name": "A", "value": "1"}, {"name": "FLYTE_MAX_ATTEMPTS", "value": "3"}],
+        [
+            {"name": "A", "value": "1"},
+            {"name": "FLYTE_FAIL_ON_ERROR", "value": "true"},
+            {"name": "FLYTE_MAX_ATTEMPTS", "value": "3"},
+        ],
     ),
     (
         "executor env as the driver's",
