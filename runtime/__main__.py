@@ -155,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     dyn = command("dynamic", "compile a dynamic task's futures.pb into a child workflow")
     _node(dyn)
     dyn.add_argument("--task", required=True, help="base64 TaskTemplate of the dynamic task")
-    dyn.add_argument("--target", required=True, choices=["argo"], help="what to build")
+    dyn.add_argument("--target", required=True, choices=["argo", "airflow"], help="what to build")
     dyn.add_argument("--manifest-out", required=True, help="file to write the manifest to")
     dyn.add_argument(
         "--set", action="append", default=[], metavar="KEY=VALUE", help="a build setting"

@@ -46,13 +46,12 @@ def dynamic(args: Any) -> str | None:
         return "none"
     futures = dynamic_job_pb2.DynamicJobSpec.FromString(storage.read(path, args.node))
     task = tasks_pb2.TaskTemplate.FromString(base64.b64decode(args.task))
-    manifest = compile_child(futures, task, args)
-    out.write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
+    out.write_text(compile_child(futures, task, args), encoding="utf-8")
     return "child"
 
 
-def compile_child(futures: Any, task: Any, args: Any) -> dict[str, Any]:
-    """The child workflow for ``futures`` (fcomp's public build entry point)."""
+def compile_child(futures: Any, task: Any, args: Any) -> str:
+    """The child for ``futures`` as the target's text (fcomp's public build entry point)."""
     from fcomp.compiler.config import config_from_mapping
     from fcomp.compiler.diagnostics import Source
     from fcomp.compiler.driver import compile_dynamic_job
@@ -69,12 +68,28 @@ def compile_child(futures: Any, task: Any, args: Any) -> dict[str, Any]:
     config, problems = config_from_mapping(settings, source="--set")
     if problems:
         raise StepError("; ".join(p.render() for p in problems))
-    if args.target != "argo":
+    build = _BUILDERS.get(args.target)
+    if build is None:
         raise StepError(f"dynamic children for target '{args.target}' are not built here")
-    from fcomp.backends.argo.dynamic import child_workflow
-
-    doc, diagnostics = child_workflow(compiled, args.exec, args.node, config)
-    if doc is None:
+    child, diagnostics = build(compiled, args.exec, args.node, config)
+    if child is None:
         details = "; ".join(d.render() for d in diagnostics) or "no workflow"
         raise StepError(f"node {args.node}: the dynamic workflow does not compile: {details}")
-    return doc
+    return child
+
+
+def _argo_child(compiled: Any, execution: str, node: str, config: Any) -> tuple[Any, list[Any]]:
+    from fcomp.backends.argo.dynamic import child_workflow
+
+    doc, diagnostics = child_workflow(compiled, execution, node, config)
+    return (json.dumps(doc, sort_keys=True) if doc is not None else None), diagnostics
+
+
+def _airflow_child(compiled: Any, execution: str, node: str, config: Any) -> tuple[Any, list[Any]]:
+    from fcomp.backends.airflow.dynamic import child_dag
+
+    return child_dag(compiled, execution, node, config)
+
+
+#: What a dynamic child is for each target: an Argo Workflow (JSON) or a DAG module (Python).
+_BUILDERS = {"argo": _argo_child, "airflow": _airflow_child}

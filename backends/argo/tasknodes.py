@@ -18,7 +18,7 @@ from fcomp.backends.argo.steps import (
     CHILD_TEMPLATE,
     DYNAMIC_TEMPLATE,
 )
-from fcomp.backends.common.plans import b64, to_json, with_failure_error
+from fcomp.backends.common.plans import b64, to_json
 from fcomp.compiler import ir
 from fcomp.compiler.plugins.units import PodUnit
 
@@ -51,10 +51,7 @@ def lower_pod_node(b: DagBuilder, ctx: DagContext, node: ir.Node, unit: PodUnit)
     template = b.add_template(short, lambda name: pod_template(name, unit, b.config))
     name = ctx.names.name(node.id)
     path = ctx.path(node)
-    plans = b.plans.node_inputs(ctx.scope, node)
-    if node is ctx.scope.cw.workflow.failure_node:
-        plans = with_failure_error(plans, ctx.scope.cw.interfaces[node.id])
-    plan = to_json(plans)
+    plan = to_json(b.plans.node_inputs(ctx.scope, node))
     task: dict[str, Any] = {
         "name": name,
         "template": template,

@@ -95,8 +95,12 @@ class PlanBuilder:
 
     # --- public -----------------------------------------------------------------------------
     def node_inputs(self, scope: PlanScope, node: ir.Node) -> dict[str, Plan]:
-        """The plan of every input binding of ``node``."""
-        return {b.var: self.binding(scope, b.data) for b in node.inputs}
+        """The plan of every input binding of ``node`` (a failure node's error-typed inputs
+        take the execution's error, as Flyte passes it)."""
+        plans = {b.var: self.binding(scope, b.data) for b in node.inputs}
+        if node is scope.cw.workflow.failure_node and node.id in scope.cw.interfaces:
+            plans = with_failure_error(plans, scope.cw.interfaces[node.id])
+        return plans
 
     def workflow_outputs(self, scope: PlanScope) -> dict[str, Plan]:
         """The plan of every output of the scope's workflow."""
