@@ -78,10 +78,6 @@ FLYTE_SIDE_FILES = {
     "failure.fail_after_complete_wf.fails": {"markers/independent": "ran\n"},
 }
 #: Cases that need runtime support not there yet (see the Airflow backend's report).
-NEEDS_RUNTIME = {
-    "failure.on_failure_wf.fails": "the failure node's err input (the failed node's error)",
-    "dynamic.dynamic_wf.default": "fcomp-runtime dynamic --target airflow (a child DAG file)",
-}
 
 
 def _case(key: str) -> Any:
@@ -128,8 +124,6 @@ def _outputs(storage: Path) -> dict[str, Any] | None:
 @pytest.mark.parametrize("key", CASES)
 def test_example_runs_like_pyflyte(key: str, tmp_path: Path) -> None:
     require_airflow()
-    if key in NEEDS_RUNTIME:
-        pytest.xfail(f"needs runtime support: {NEEDS_RUNTIME[key]}")
     case = _case(key)
     expected = _expected(case)
     run_dir = tmp_path / "run"

@@ -10,9 +10,9 @@ helpers of :mod:`.common` (paths, placeholders) come before this module in a DAG
 
 import json
 import os
+import re
 import subprocess
 import sys
-import tempfile
 from typing import Any
 
 from airflow.providers.standard.operators.branch import BaseBranchOperator  # noqa: TID251
@@ -126,8 +126,14 @@ def fcomp_task(op: Any, context: Any) -> None:
 def fcomp_dynamic(op: Any, context: Any, node: str) -> None:
     """A dynamic task's futures: the runtime compiles them into a child DAG file, which runs
     as a child run reading this node's inputs and reporting its outputs to this node."""
-    with tempfile.TemporaryDirectory(prefix="fcomp-dynamic-") as folder:
-        path = os.path.join(folder, "fcomp_dynamic_child.py")
+    # The child DAG file goes into the DAG folder: a DAG runs only once Airflow has parsed and
+    # serialized it from there.
+    from airflow.configuration import conf as airflow_conf  # noqa: TID251
+
+    folder = airflow_conf.get("core", "dags_folder")
+    name = re.sub(r"[^A-Za-z0-9_]", "_", f"{fcomp_exec_id(context)}_{node}")
+    path = os.path.join(folder, f"fcomp_dynamic_{name}.py")
+    try:
         found = fcomp_runtime(
             op.log,
             context,
@@ -149,6 +155,9 @@ def fcomp_dynamic(op: Any, context: Any, node: str) -> None:
         inputs = f"{FCOMP['prefix'].rstrip('/')}/{exec_id}/{node}/data/inputs.pb"
         conf = {"fcomp_parent": {"inputs": inputs, "report": f"{exec_id}/{node}"}}
         fcomp_run_child(op.log, path, conf)
+    finally:
+        if os.path.exists(path):
+            os.unlink(path)
 
 
 def fcomp_run_child(log: Any, path: str, conf: dict[str, Any]) -> None:

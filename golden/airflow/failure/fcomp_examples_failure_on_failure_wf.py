@@ -596,7 +596,7 @@ with DAG(
                                 '--node',
                                 'fn0',
                                 '--plan',
-                                '{"err":{"literal":"ChRKEgoECgIqABIKCABaBgoEbm9uZQ=="},"marker_dir":{"promise":{"node":"start-node","var":"marker_dir"}},"x":{"promise":{"node":"start-node","var":"x"}}}',
+                                '{"err":{"error":{},"union":"Uh4KEAgIWgwKCkZseXRlRXJyb3IKCggAWgYKBG5vbmU="},"marker_dir":{"promise":{"node":"start-node","var":"marker_dir"}},"x":{"promise":{"node":"start-node","var":"x"}}}',
                             ],
                             'env': [
                                 {
