@@ -318,3 +318,72 @@ def test_one_hundred_thousand_bindings_on_one_node(tmp_path: Path) -> None:
     else:
         assert built.documents()
     assert peak < 4 * MEMORY_LIMIT
+
+
+# --- Deep values through plans and the YAML writer -------------------------------------------
+
+
+def _deepest_struct(depth: int) -> dict[str, Any]:
+    value: dict[str, Any] = {"leaf": "x"}
+    for i in range(depth):
+        value = {f"k{i}": value}
+    return value
+
+
+@pytest.mark.parametrize("depth", [10, 45, 60])
+def test_deep_pod_spec_annotations_reach_the_yaml_writer(tmp_path: Path, depth: int) -> None:
+    """A pod spec nested as deep as protobuf parses (Struct levels count twice) is written,
+    or refused with a load error past protobuf's limit."""
+    package = Package.load("pod_template").copy()
+    task = package.task("in_pod")
+    spec = json_format.MessageToDict(task.k8s_pod.pod_spec)
+    spec["fcompDeep"] = _deepest_struct(depth)
+    task.k8s_pod.pod_spec.Clear()
+    try:
+        json_format.ParseDict(spec, task.k8s_pod.pod_spec)
+        data = package.write(tmp_path / "in")
+    except Exception:  # protobuf itself refuses to build it: nothing for fcomp to read
+        pytest.skip("protobuf refuses to build a message this deep")
+    built, peak = _measured(lambda: build(data))
+    _no_traceback(built)
+    if built.errors:  # past protobuf's limit: the task does not load, and so is missing
+        assert {d.code for d in built.errors} <= {
+            codes.LOAD_ERROR,
+            codes.INVALID_VALUE,
+            codes.TASK_REFERENCE_NOT_FOUND,
+        }
+        assert codes.LOAD_ERROR in {d.code for d in built.errors}
+    else:
+        assert '"leaf": "x"' in json.dumps(built.documents())
+    assert peak < MEMORY_LIMIT
+
+
+@pytest.mark.parametrize("depth", [5, 30])
+def test_deep_collection_binding_becomes_a_plan(tmp_path: Path, depth: int) -> None:
+    """A constant bound as a collection nested ``depth`` levels (typed to match)."""
+    package = Package.load("chain").copy()
+    task = package.task("add_one")
+    var = task.interface.inputs.variables["x"]
+    t = var.type
+    t.Clear()
+    for _ in range(depth):
+        t = t.collection_type
+    t.simple = types_pb2.INTEGER
+    node = package.workflow("chain_wf").nodes[0]
+    binding = node.inputs[0].binding
+    binding.Clear()
+    b = binding
+    for _ in range(depth):
+        b = b.collection.bindings.add()
+    b.scalar.primitive.integer = 1
+    wf = package.workflow("chain_wf")
+    lp = package.launch_plan("chain_wf")
+    wf.interface.inputs.variables.clear()
+    lp.spec.default_inputs.parameters.clear()
+    built, peak = _measured(lambda: build(package.write(tmp_path / "in")))
+    _no_traceback(built)
+    errors = {d.code for d in built.errors}
+    assert built.documents() or errors <= {codes.LIMIT_EXCEEDED, codes.MISMATCHING_TYPES}, [
+        d.render() for d in built.errors
+    ]
+    assert peak < MEMORY_LIMIT
