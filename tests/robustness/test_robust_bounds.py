@@ -337,7 +337,7 @@ def test_deep_pod_spec_annotations_reach_the_yaml_writer(tmp_path: Path, depth: 
     package = Package.load("pod_template").copy()
     task = package.task("in_pod")
     spec = json_format.MessageToDict(task.k8s_pod.pod_spec)
-    spec["fcompDeep"] = _deepest_struct(depth)
+    spec["containers"][0]["fcompDeep"] = _deepest_struct(depth)  # containers keep any key
     task.k8s_pod.pod_spec.Clear()
     try:
         json_format.ParseDict(spec, task.k8s_pod.pod_spec)
