@@ -85,6 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="a fixed input's base64 Literal",
     )
     start.add_argument(
+        "--default",
+        action="append",
+        default=[],
+        metavar="NAME=B64",
+        help="a launch-plan default with no text form (base64 Literal); an empty --param uses it",
+    )
+    start.add_argument(
         "--shift",
         action="append",
         default=[],

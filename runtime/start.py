@@ -96,7 +96,14 @@ def workflow_inputs(args: Any) -> Any:
     }
     params, fixed = pairs(args.param, "--param"), pairs(args.fixed, "--fixed")
     shifts, given = pairs(args.shift, "--shift"), _given_inputs(args.inputs_from)
-    sources = {"--param": params, "--fixed": fixed, "--shift": shifts, "--inputs-from": given}
+    defaults = pairs(getattr(args, "default", None) or [], "--default")
+    sources = {
+        "--param": params,
+        "--fixed": fixed,
+        "--shift": shifts,
+        "--inputs-from": given,
+        "--default": defaults,
+    }
     _check_names(types, sources)
     inputs = LiteralMap()
     for name in ordered_keys(types):
@@ -104,8 +111,10 @@ def workflow_inputs(args: Any) -> Any:
             literal = b64_message(fixed[name], literals_pb2.Literal, f"--fixed {name}")
         elif name in given:
             literal = given[name]
-        elif name in params:
+        elif name in params and not (params[name] == "" and name in defaults):
             literal = textforms.parse_parameter(name, params[name], types[name])
+        elif name in defaults:
+            literal = b64_message(defaults[name], literals_pb2.Literal, f"--default {name}")
         else:
             literal = _absent_value(name, types[name])
         if name in shifts:

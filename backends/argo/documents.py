@@ -59,8 +59,9 @@ def _parameters(lp: ir.LaunchPlan, wf: ir.Workflow) -> list[dict[str, Any]]:
             continue
         param: dict[str, Any] = {"name": name}
         p = defaults.get(name)
-        if p is not None and p.default is not None and p.default.text is not None:
-            param["value"] = escape(p.default.text)
+        if p is not None and p.default is not None:
+            # A default with no text form stays with the start step (``--default``).
+            param["value"] = escape(p.default.text) if p.default.text is not None else ""
         elif ir.is_none_union(var.type) and (p is None or not p.required):
             param["value"] = ""
         if var.description:
@@ -71,13 +72,17 @@ def _parameters(lp: ir.LaunchPlan, wf: ir.Workflow) -> list[dict[str, Any]]:
 
 def _start_args(lp: ir.LaunchPlan, wf: ir.Workflow) -> list[str]:
     fixed = dict(lp.fixed_inputs)
+    defaults = {p.var.name: p.default for p in lp.default_inputs if p.default is not None}
     args: list[str] = ["--inputs-from", "{{workflow.parameters." + INPUTS_PARAM + "}}"]
     for name, var in wf.interface.inputs.items():
         args += ["--type", f"{name}={b64(var.type.pb)}"]
         if name in fixed:
             args += ["--fixed", f"{name}={b64(fixed[name].pb)}"]
-        else:
-            args += ["--param", f"{name}={{{{workflow.parameters.{name}}}}}"]
+            continue
+        args += ["--param", f"{name}={{{{workflow.parameters.{name}}}}}"]
+        default = defaults.get(name)
+        if default is not None and default.text is None:
+            args += ["--default", f"{name}={b64(default.pb)}"]
     schedule = lp.schedule
     if schedule is not None and schedule.kickoff_time_input_arg:
         expr = schedule.expression
