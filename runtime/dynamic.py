@@ -75,7 +75,7 @@ def compile_child(futures: Any, task: Any, args: Any) -> str:
     if child is None:
         details = "; ".join(d.render() for d in diagnostics) or "no workflow"
         raise StepError(f"node {args.node}: the dynamic workflow does not compile: {details}")
-    return child
+    return str(child)
 
 
 def _argo_child(compiled: Any, execution: str, node: str, config: Any) -> tuple[Any, list[Any]]:
