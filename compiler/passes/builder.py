@@ -81,8 +81,17 @@ class WorkflowBuilder:
 
     def add_execution_edge(self, provider: str, dependent: str) -> None:
         """Record both directions of an edge."""
-        self.add_downstream_edge(provider, dependent)
-        self.add_upstream_edge(provider, dependent)
+        provider = provider or START_NODE
+        down = self.downstream.get(provider)
+        if down is None:
+            self.downstream[provider] = {dependent}
+        else:
+            down.add(dependent)
+        up = self.upstream.get(dependent)
+        if up is None:
+            self.upstream[dependent] = {provider}
+        else:
+            up.add(provider)
 
     # --- lookups ----------------------------------------------------------------------------
     def task(self, ref: ir.Ident) -> ir.Task | None:

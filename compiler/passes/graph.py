@@ -63,7 +63,7 @@ def find_cycle(
     """
     if reached is None:
         reached = reachable(downstream, root)
-    if _all_forward(downstream, list(likely_order), reached):
+    if all_forward(downstream, list(likely_order), reached):
         return None
     if _sorted_count(downstream, reached) == len(reached):
         return None
@@ -71,7 +71,7 @@ def find_cycle(
     return None if cycle is None else [str(n) for n in cycle]
 
 
-def _all_forward(
+def all_forward(
     downstream: Mapping[N, Iterable[N]], order: list[N], members: Collection[N]
 ) -> bool:
     """Whether ``order`` holds every node of ``members`` and every edge leaving them points to

@@ -10,7 +10,7 @@ from fcomp.compiler.diagnostics import Source
 from fcomp.compiler.messages import Message
 from fcomp.compiler.passes import bindings, conditions, interfaces
 from fcomp.compiler.passes.builder import NodeState, WorkflowBuilder
-from fcomp.compiler.passes.graph import find_cycle, reachable, topological_order
+from fcomp.compiler.passes.graph import all_forward, find_cycle, reachable, topological_order
 from fcomp.compiler.passes.normalize import normalize_workflow
 from fcomp.compiler.passes.results import END_NODE, START_NODE, CompiledWorkflow
 from fcomp.compiler.passes.scope import Scope
@@ -164,6 +164,46 @@ def add_edges(
     )
 
 
+def _plain_edges(b: WorkflowBuilder, st: NodeState) -> bool:
+    """:func:`add_edges` (both directions) for the common node whose checks all pass: every
+    input bound once to a plain promise (no index, attribute path or union) of an output of
+    a checked node, castable to the input's type, and its explicit upstream nodes known.
+    Records the same edges and reports nothing; False (nothing recorded) when the node is not
+    that simple, and :func:`add_edges` checks it and reports what is wrong."""
+    node, iface = st.node, st.iface
+    if iface is None or isinstance(node.kind, ir.BranchNode) or node.id == END_NODE:
+        return False
+    params = iface.inputs
+    if len(node.inputs) != len(params):
+        return False
+    nodes = b.nodes
+    providers: list[str] = []
+    for binding in node.inputs:
+        data = binding.data
+        if type(data) is not ir.Promise or data.attr_path or data.union is not None:
+            return False
+        param = params.get(binding.var)
+        up = nodes.get(data.node_id)
+        if param is None or up is None or not up.done or up.iface is None:
+            return False
+        if up.node.output_aliases:
+            return False
+        parsed = bindings.parse_var_name(data.var)
+        if parsed is None or parsed[0] is not None:
+            return False
+        output = up.iface.outputs.get(parsed[1])
+        if output is None or not b.castable(output.type, param.type):
+            return False
+        providers.append(up.node.id)
+    if len({x.var for x in node.inputs}) != len(params):
+        return False
+    if any(u not in nodes for u in node.upstream):
+        return False
+    for u in (*node.upstream, *providers):
+        b.add_execution_edge(u, node.id)
+    return True
+
+
 def compile_workflow(wf: ir.Workflow, catalog: ir.Catalog, scope: Scope) -> CompiledWorkflow | None:
     """Check ``wf`` and return it compiled, or None when an error was reported."""
     local = scope.child()
@@ -187,7 +227,7 @@ def compile_workflow(wf: ir.Workflow, catalog: ir.Catalog, scope: Scope) -> Comp
             validate_node(b, st, local)
 
     for node_id, st in list(b.nodes.items()):
-        if node_id != START_NODE:
+        if node_id != START_NODE and not _plain_edges(b, st):
             add_edges(b, st, "bidirectional", local)
 
     if wf.failure_node is not None:
@@ -202,7 +242,10 @@ def compile_workflow(wf: ir.Workflow, catalog: ir.Catalog, scope: Scope) -> Comp
             b.add_execution_edge(node_id, END_NODE)
 
     reached = reachable(b.downstream, START_NODE)
-    cycle = find_cycle(b.nodes, b.downstream, reached, [START_NODE, *top_level, END_NODE])
+    # Nodes usually come in an order every edge follows: then there is no cycle, and that
+    # order is the topological order (see :func:`topological_order`).
+    forward = all_forward(b.downstream, [START_NODE, *top_level, END_NODE], reached)
+    cycle = None if forward else find_cycle(b.nodes, b.downstream, reached)
     if cycle is not None:
         local.report(messages.CYCLE, wf.source.at(node=START_NODE), cycle=">".join(cycle))
     else:
@@ -214,7 +257,7 @@ def compile_workflow(wf: ir.Workflow, catalog: ir.Catalog, scope: Scope) -> Comp
         check_id_collisions(wf, local)
     if not local.ok:
         return None
-    order = topological_order(b.downstream, top_level)
+    order = tuple(top_level) if forward else topological_order(b.downstream, top_level)
     node_ifaces: dict[str, ir.Interface] = {}
     for st in b.nodes.values():
         if st.iface is not None:
@@ -225,11 +268,11 @@ def compile_workflow(wf: ir.Workflow, catalog: ir.Catalog, scope: Scope) -> Comp
     return CompiledWorkflow(
         workflow=wf,
         interfaces=node_ifaces,
-        upstream={k: _sorted(v) for k, v in sorted(b.upstream.items())},
-        downstream={k: _sorted(v) for k, v in sorted(b.downstream.items())},
+        upstream={
+            k: tuple(sorted(v)) if len(v) > 1 else (*v,) for k, v in sorted(b.upstream.items())
+        },
+        downstream={
+            k: tuple(sorted(v)) if len(v) > 1 else (*v,) for k, v in sorted(b.downstream.items())
+        },
         order=order,
     )
-
-
-def _sorted(ids: set[str]) -> tuple[str, ...]:
-    return tuple(sorted(ids)) if len(ids) > 1 else tuple(ids)
