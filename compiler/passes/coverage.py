@@ -219,10 +219,21 @@ def _shallow(
     task node), remembered by the content of the fields the walk looks at; None when it
     cannot be remembered that way (the walk then takes it apart)."""
     message = item.message
-    plan = _shallow_plan(target, message.DESCRIPTOR.full_name)
+    name = message.DESCRIPTOR.full_name
+    plan = _shallow_plan(target, name)
     if plan is None:
         return None
-    key: list[object] = [target, message.DESCRIPTOR.full_name]
+    key: list[object] = [target, name]
+    singular = _singular_messages(target, name)
+    if singular is not None:
+        # Only singular message fields matter (a node's target and metadata): look at those
+        # instead of listing every field (the inputs and upstream ids are most of a node).
+        for number, field_name, how in singular:
+            if message.HasField(field_name):
+                if how is _ABORT:
+                    return None
+                key += (number, getattr(message, field_name).SerializeToString(deterministic=True))
+        return _remembered(item, target, tuple(key))
     for field, value in message.ListFields():
         how = plan.get(field.number, _SKIP)
         if how is _SKIP:
@@ -235,7 +246,14 @@ def _shallow(
             key += (field.number, tuple(v.SerializeToString(deterministic=True) for v in value))
         else:
             key += (field.number, value.SerializeToString(deterministic=True))
-    memo_key = tuple(key)
+    return _remembered(item, target, tuple(key))
+
+
+def _remembered(
+    item: _Item, target: str, memo_key: tuple[object, ...]
+) -> list[tuple[Reported, Source, str]]:
+    """The findings of ``item``'s message, walked once per ``memo_key``."""
+    message = item.message
     found = _SHALLOW.get(memo_key)
     if found is None:
         found = [(entry, path) for entry, _, path in _walk_all(message, Source(), target)]
@@ -246,6 +264,26 @@ def _shallow(
         return []
     where, path = _located(message, item.source, item.path)
     return [(entry, where, f"{path}.{rel}" if path else rel) for entry, rel in found]
+
+
+@cache
+def _singular_messages(target: str, name: str) -> tuple[tuple[int, str, object], ...] | None:
+    """The fields :func:`_shallow` keys a message of type ``name`` on, when all of them are
+    singular messages (then ``HasField`` finds them); None otherwise."""
+    plan = _shallow_plan(target, name)
+    if plan is None:
+        return None
+    out = []
+    for field in _pool().FindMessageTypeByName(name).fields:
+        how = plan[field.number]
+        if how is _SKIP:
+            continue
+        if how not in (_MESSAGE, _ABORT) or field.is_repeated or field.message_type is None:
+            return None
+        if field.message_type.GetOptions().map_entry:
+            return None
+        out.append((field.number, field.name, how))
+    return tuple(out)
 
 
 _SKIP, _ABORT, _SCALAR, _MESSAGE, _MESSAGES = (object() for _ in range(5))
