@@ -126,16 +126,26 @@ def commands(tool: str, shape: str, n: int, pkg: Path, out: Path) -> list[str]:
     return [sys.executable, str(HERE / "peer_hera.py"), shape, str(n), str(out / "hera.yaml")]
 
 
-def object_sizes(folder: Path) -> list[int]:
-    """The compact-JSON size of every Argo object written to ``folder``."""
-    import yaml
+_SIZES = """
+import json, sys, pathlib, yaml
+loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+sizes = []
+for path in sorted(pathlib.Path(sys.argv[1]).glob("*.yaml")):
+    with path.open(encoding="utf-8") as f:
+        docs = list(yaml.load_all(f, Loader=loader))
+    sizes += [len(json.dumps(d, separators=(",", ":"))) for d in docs]
+print(json.dumps(sizes))
+"""
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    sizes = []
-    for path in sorted(folder.glob("*.yaml")):
-        with path.open(encoding="utf-8") as f:
-            for doc in yaml.load_all(f, Loader=loader):
-                sizes.append(len(json.dumps(doc, separators=(",", ":"))))
+
+def object_sizes(folder: Path) -> list[int]:
+    """The compact-JSON size of every Argo object written to ``folder`` (read in a process of
+    its own: a large benchmark process would count in its children's peak memory, since a
+    child starts as a copy of it)."""
+    out = subprocess.run(
+        [sys.executable, "-c", _SIZES, str(folder)], capture_output=True, text=True, check=True
+    )
+    sizes: list[int] = json.loads(out.stdout)
     return sizes
 
 
