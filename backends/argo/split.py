@@ -294,7 +294,11 @@ class _Splitter:
         tasks: list[dict[str, Any]] = template["dag"]["tasks"]
         texts = self.task_texts(name)
         is_entry = name == self.spec["entrypoint"]
-        stay = [i for i, t in enumerate(tasks) if is_entry and t.get("template") in _PARENT_STEPS]
+        stay = (
+            [i for i, t in enumerate(tasks) if t.get("template") in _PARENT_STEPS]
+            if is_entry
+            else []
+        )
         stay_set = set(stay)
         groups = _groups(tasks, texts, stay_set)
         parts = self.partition(name, groups, tasks, texts)
@@ -344,27 +348,33 @@ class _Splitter:
         budget = self.budget(dag)
         parts: list[_Part] = []
         part = _Part()
+        by_template: dict[str, list[str]] = {}  # a one-task group's templates, by its template
         for group in groups:
-            used = (
-                [tasks[group[0]]["template"]]
-                if len(group) == 1
-                else [tasks[i]["template"] for i in group]
-            )
-            reach = self.closure(used)
-            needed = [n for n in reach if n not in part.templates] if reach else reach
-            add = sum(len(texts[i]) + 1 for i in group) + self.closure_size(needed)
+            if len(group) == 1:
+                own = len(texts[group[0]]) + 1
+                template = tasks[group[0]]["template"]
+                reach = by_template.get(template)
+                if reach is None:
+                    reach = by_template[template] = self.closure([template])
+            else:
+                own = sum(len(texts[i]) + 1 for i in group)
+                reach = self.closure([tasks[i]["template"] for i in group])
+            held = part.templates
+            needed = [] if held.issuperset(reach) else [n for n in reach if n not in held]
+            add = own + (self.closure_size(needed) if needed else 0)
             if part.groups and part.size + add > budget:
                 parts.append(part)
                 part = _Part()
-                needed = self.closure(used)
-                add = sum(len(texts[i]) + 1 for i in group) + self.closure_size(needed)
+                needed = reach
+                add = own + self.closure_size(needed)
             if not part.groups and add > budget:
                 self.too_large(
                     f"task '{tasks[group[0]]['name']}' of template '{dag}' needs {add} bytes "
                     "with the templates it uses"
                 )
             part.groups.append(group)
-            part.templates.update(needed)
+            if needed:
+                part.templates.update(needed)
             part.size += add
         if part.groups:
             parts.append(part)
