@@ -234,6 +234,11 @@ def to_json(plan: Plan) -> str:
 def _encode(item: Any, out: list[str]) -> None:
     kind = type(item)
     if kind is dict:
+        if len(item) == 1 and "promise" in item:
+            text = _plain_promise(item["promise"])
+            if text is not None:
+                out.append(text)
+                return
         out.append("{")
         first = True
         for key in sorted(item):
@@ -261,6 +266,23 @@ def _encode(item: Any, out: list[str]) -> None:
         out.append(_to_json_iterative(item))
     else:
         out.append(json.dumps(item, ensure_ascii=False))
+
+
+def _plain_promise(p: Any) -> str | None:
+    """The text of ``{"promise": p}`` when ``p`` names only a node and an output (most
+    plans): what the general walk writes, without walking; None for any other promise."""
+    if type(p) is not dict or len(p) != 2 or "node" not in p or "var" not in p:
+        return None
+    node, var = p["node"], p["var"]
+    if type(var) is not str:
+        return None
+    if type(node) is PathText:
+        node_text = _path_json(node)
+    elif type(node) is str:
+        node_text = _encode_str(node)
+    else:
+        return None
+    return '{"promise":{"node":' + node_text + ',"var":' + _encode_str(var) + "}}"
 
 
 def _key(key: Any) -> str:
