@@ -98,6 +98,7 @@ def _coerce(name: str, value: Any, default: Any) -> Any:
     if isinstance(default, str):
         if not isinstance(value, str):
             raise TypeError("a string")
+        _check_text(value)
         if name in _CHOICES and value not in _CHOICES[name]:
             raise TypeError("one of " + ", ".join(_CHOICES[name]))
         return value
@@ -109,7 +110,16 @@ def _coerce(name: str, value: Any, default: Any) -> Any:
         isinstance(k, str) and isinstance(v, str) for k, v in value.items()
     ):
         raise TypeError("a table of strings")
+    for item in (*value, *value.values()):
+        _check_text(item)
     return dict(value)
+
+
+def _check_text(value: str) -> None:
+    """Settings are copied into templated fields of both targets: no template tags."""
+    for tag in ("{{", "{%", "{#"):
+        if tag in value:
+            raise TypeError(f"text without '{tag}' (Argo and Airflow read it as a template tag)")
 
 
 def config_from_mapping(

@@ -78,6 +78,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="an input's value in its text form",
     )
     start.add_argument(
+        "--param-b64",
+        action="append",
+        default=[],
+        metavar="NAME=B64",
+        help="an input's value in its text form, base64 of its UTF-8 bytes",
+    )
+    start.add_argument(
         "--fixed",
         action="append",
         default=[],

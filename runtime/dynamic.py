@@ -4,7 +4,6 @@ a child workflow for the target (the only runtime step that loads fcomp's compil
 from __future__ import annotations
 
 import base64
-import json
 from pathlib import Path
 from typing import Any
 
@@ -79,10 +78,10 @@ def compile_child(futures: Any, task: Any, args: Any) -> str:
 
 
 def _argo_child(compiled: Any, execution: str, node: str, config: Any) -> tuple[Any, list[Any]]:
-    from fcomp.backends.argo.dynamic import child_workflow
+    from fcomp.backends.argo.dynamic import child_workflow, manifest_text
 
     doc, diagnostics = child_workflow(compiled, execution, node, config)
-    return (json.dumps(doc, sort_keys=True) if doc is not None else None), diagnostics
+    return (manifest_text(doc) if doc is not None else None), diagnostics
 
 
 def _airflow_child(compiled: Any, execution: str, node: str, config: Any) -> tuple[Any, list[Any]]:

@@ -8,6 +8,7 @@ input (``--shift``).
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from flyteidl.core import literals_pb2, types_pb2
@@ -88,13 +89,27 @@ def _check_names(types: dict[str, Any], sources: dict[str, dict[str, Any]]) -> N
         )
 
 
+def _params(args: Any) -> dict[str, str]:
+    """The text values of ``--param`` and of ``--param-b64`` (decoded); a name given by both
+    fails."""
+    params = pairs(args.param, "--param")
+    for name, encoded in pairs(getattr(args, "param_b64", None) or [], "--param-b64").items():
+        if name in params:
+            raise StepError(f"--param-b64 gives input '{name}' twice")
+        try:
+            params[name] = base64.b64decode(encoded, validate=True).decode("utf-8")
+        except (ValueError, UnicodeDecodeError) as error:
+            raise StepError(f"--param-b64 {name}: invalid base64 text: {error}") from None
+    return params
+
+
 def workflow_inputs(args: Any) -> Any:
     """The start node's output ``LiteralMap`` for the ``start`` arguments."""
     types = {
         name: b64_message(text, types_pb2.LiteralType, f"--type {name}")
         for name, text in pairs(args.type, "--type").items()
     }
-    params, fixed = pairs(args.param, "--param"), pairs(args.fixed, "--fixed")
+    params, fixed = _params(args), pairs(args.fixed, "--fixed")
     shifts, given = pairs(args.shift, "--shift"), _given_inputs(args.inputs_from)
     defaults = pairs(getattr(args, "default", None) or [], "--default")
     sources = {

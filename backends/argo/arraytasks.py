@@ -17,7 +17,7 @@ from typing import Any
 from fcomp.backends.argo.dags import DagBuilder, DagContext, Lowered
 from fcomp.backends.argo.nodes import _fanout_template
 from fcomp.backends.argo.pods import pod_template
-from fcomp.backends.argo.render import NodeVars
+from fcomp.backends.argo.render import CONTAINER_TEXT, NodeVars
 from fcomp.backends.argo.steps import ARRAY_SIZE_TEMPLATE, GATHER_TEMPLATE
 from fcomp.backends.argo.tasknodes import params
 from fcomp.backends.common.plans import b64, to_json
@@ -30,7 +30,13 @@ def element_template(name: str, unit: ArrayTaskUnit, config: Config) -> dict[str
     """The pod template of one element, its output prefix the element's ``data`` folder."""
     template = pod_template(name, unit.element, config, element=True)
     element = unit.element
-    vars_ = NodeVars(config.storage_prefix, config.raw_prefix, element.policy.retries > 0, True)
+    vars_ = NodeVars(
+        config.storage_prefix,
+        config.raw_prefix,
+        element.policy.retries > 0,
+        True,
+        literal=CONTAINER_TEXT.literal,
+    )
     old, new = vars_.output_dir, f"{vars_.node_dir}/data"
     container = template["container"]
     for key in ("command", "args"):

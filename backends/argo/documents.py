@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from fcomp.backends.argo.dags import DagBuilder, DagContext, finish_task, set_when
+from fcomp.backends.argo.kubelet import literal
 from fcomp.backends.argo.launchplans import INPUTS_PARAM, REPORT_PARAM
-from fcomp.backends.argo.render import escape, exec_scope
+from fcomp.backends.argo.render import SPEC_PASSES, escape, exec_scope, expr_string
 from fcomp.backends.argo.steps import (
     OUTPUTS_TEMPLATE,
     RUNTIME_TEMPLATES,
@@ -41,8 +42,20 @@ class ArgoOptions:
     emit: str = "template"
 
 
-def _labels(pairs: ir.KeyValues) -> dict[str, str]:
-    return {escape(k): escape(v) for k, v in pairs}
+#: Passes over ``spec.podMetadata``: the spec's globals, then the pod's.
+POD_METADATA_PASSES = 2
+
+
+def _pod_metadata(pairs: ir.KeyValues) -> dict[str, str]:
+    return {escape(k, POD_METADATA_PASSES): escape(v, POD_METADATA_PASSES) for k, v in pairs}
+
+
+def _text_default(p: ir.Parameter | None) -> str | None:
+    """A default's text when the parameter can carry it: Argo substitutes a parameter's
+    value in ways its versions disagree on, so text with ``{{`` stays with the start step."""
+    if p is None or p.default is None or p.default.text is None or "{{" in p.default.text:
+        return None
+    return p.default.text
 
 
 def _parameters(lp: ir.LaunchPlan, wf: ir.Workflow) -> list[dict[str, Any]]:
@@ -60,29 +73,32 @@ def _parameters(lp: ir.LaunchPlan, wf: ir.Workflow) -> list[dict[str, Any]]:
         param: dict[str, Any] = {"name": name}
         p = defaults.get(name)
         if p is not None and p.default is not None:
-            # A default with no text form stays with the start step (``--default``).
-            param["value"] = escape(p.default.text) if p.default.text is not None else ""
+            # A default with no (safe) text form stays with the start step (``--default``).
+            text = _text_default(p)
+            param["value"] = "" if text is None else text
         elif ir.is_none_union(var.type) and (p is None or not p.required):
             param["value"] = ""
         if var.description:
-            param["description"] = escape(var.description)
+            param["description"] = escape(var.description, SPEC_PASSES)
         out.append(param)
     return out
 
 
 def _start_args(lp: ir.LaunchPlan, wf: ir.Workflow) -> list[str]:
     fixed = dict(lp.fixed_inputs)
-    defaults = {p.var.name: p.default for p in lp.default_inputs if p.default is not None}
+    defaults = {p.var.name: p for p in lp.default_inputs if p.default is not None}
     args: list[str] = ["--inputs-from", "{{workflow.parameters." + INPUTS_PARAM + "}}"]
     for name, var in wf.interface.inputs.items():
         args += ["--type", f"{name}={b64(var.type.pb)}"]
         if name in fixed:
             args += ["--fixed", f"{name}={b64(fixed[name].pb)}"]
             continue
-        args += ["--param", f"{name}={{{{workflow.parameters.{name}}}}}"]
+        # The value arrives base64-encoded: Argo's later passes never see the user's text.
+        value = "{{=sprig.b64enc(workflow.parameters[" + expr_string(name) + "])}}"
+        args += ["--param-b64", f"{name}={value}"]
         default = defaults.get(name)
-        if default is not None and default.text is None:
-            args += ["--default", f"{name}={b64(default.pb)}"]
+        if default is not None and default.default is not None and _text_default(default) is None:
+            args += ["--default", f"{name}={b64(default.default.pb)}"]
     schedule = lp.schedule
     if schedule is not None and schedule.kickoff_time_input_arg:
         expr = schedule.expression
@@ -133,7 +149,7 @@ def _cron(
             ]
         }
     spec: dict[str, Any] = {
-        "schedules": [escape(cron)],
+        "schedules": [cron],
         "timezone": "UTC",
         "concurrencyPolicy": "Allow",
         "workflowSpec": workflow_spec,
@@ -160,7 +176,7 @@ def dynamic_settings(config: Config) -> list[str]:
     ):
         value = getattr(config, key)
         if value:
-            out += ["--set", f"{key}={escape(value)}"]
+            out += ["--set", f"{key}={literal(value)}"]
     return out
 
 
@@ -246,12 +262,12 @@ def lower_documents(
     ]
     labels = {
         f"{LABEL_PREFIX}launch-plan": name,
-        **_labels(lp.labels),
+        **dict(lp.labels),
     }
     annotations = {
-        f"{LABEL_PREFIX}workflow": escape(wf.id.name),
-        f"{LABEL_PREFIX}launch-plan": escape(lp.id.name),
-        **_labels(lp.annotations),
+        f"{LABEL_PREFIX}workflow": wf.id.name,
+        f"{LABEL_PREFIX}launch-plan": lp.id.name,
+        **dict(lp.annotations),
     }
     spec: dict[str, Any] = {"entrypoint": entry}
     if on_exit is not None:
@@ -261,13 +277,13 @@ def lower_documents(
         spec["arguments"] = {"parameters": params}
     service_account = lp.service_account or config.service_account
     if service_account:
-        spec["serviceAccountName"] = escape(service_account)
+        spec["serviceAccountName"] = escape(service_account, POD_METADATA_PASSES)
     if lp.max_parallelism > 0:
         spec["parallelism"] = lp.max_parallelism
     if lp.labels or lp.annotations:
         spec["podMetadata"] = {
-            **({"labels": _labels(lp.labels)} if lp.labels else {}),
-            **({"annotations": _labels(lp.annotations)} if lp.annotations else {}),
+            **({"labels": _pod_metadata(lp.labels)} if lp.labels else {}),
+            **({"annotations": _pod_metadata(lp.annotations)} if lp.annotations else {}),
         }
     spec["templates"] = templates
     metadata: dict[str, Any] = {}

@@ -4,10 +4,12 @@ node's inputs and reports its outputs back to that node."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fcomp.backends.argo.documents import ArgoOptions, build_documents
 from fcomp.backends.argo.launchplans import INPUTS_PARAM, REPORT_PARAM
+from fcomp.backends.argo.render import escape
 from fcomp.backends.common.names import K8S_OBJECT
 from fcomp.compiler import ir
 from fcomp.compiler.config import Config
@@ -47,3 +49,13 @@ def child_workflow(
     for param in doc["spec"].get("arguments", {}).get("parameters", []):
         param["value"] = values.get(param["name"], param.get("value", ""))
     return doc, diagnostics
+
+
+#: Passes Argo makes over an input value before inserting it: the template's first (globals).
+ARGUMENT_PASSES = 1
+
+
+def manifest_text(doc: dict[str, Any]) -> str:
+    """The child's manifest as the value of the resource step's input: its own ``{{...}}``
+    escaped for the pass that scans input values, so the parent substitutes nothing in it."""
+    return escape(json.dumps(doc, sort_keys=True), ARGUMENT_PASSES)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from fcomp.backends.argo.render import WORKFLOW_NAME, escape
+from fcomp.backends.argo.render import RESOURCE_PASSES, WORKFLOW_NAME, escape
 from fcomp.backends.argo.steps import BIND_TEMPLATE
 from fcomp.backends.common.plans import to_json
 from fcomp.compiler import codes, ir
@@ -26,6 +26,7 @@ def child_template(
     """A resource template creating a child Workflow of ``template_name``; the ``required``
     parameters (those without a default) get a placeholder, since the child's start step reads
     its inputs from this node's ``inputs.pb``."""
+    prefix = escape(storage_prefix.rstrip("/"), RESOURCE_PASSES)
     manifest = {
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "Workflow",
@@ -36,7 +37,7 @@ def child_template(
                 "parameters": [
                     {
                         "name": INPUTS_PARAM,
-                        "value": f"{escape(storage_prefix.rstrip('/'))}/{WORKFLOW_NAME}/"
+                        "value": f"{prefix}/{WORKFLOW_NAME}/"
                         "{{inputs.parameters.node}}/data/inputs.pb",
                     },
                     {

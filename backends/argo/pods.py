@@ -12,13 +12,15 @@ import json
 import math
 from typing import Any
 
+from fcomp.backends.argo.kubelet import literal, with_lbrace
 from fcomp.backends.argo.render import (
     INDEX_PARAM,
     NODE_PARAM,
+    POD_TEXT,
+    Escaper,
     NodeVars,
-    escape,
     exec_id,
-    render_manifest,
+    render_pod_spec,
 )
 from fcomp.backends.common.plans import b64
 from fcomp.compiler.config import Config
@@ -60,12 +62,15 @@ def policy_fields(policy: ExecPolicy) -> dict[str, Any]:
     return out
 
 
-def bind_container(config: Config, needs_task_template: bool, task_pb: bytes) -> dict[str, Any]:
-    """The init container that writes the node's ``inputs.pb`` from its binding plan."""
+def bind_container(
+    config: Config, needs_task_template: bool, task_pb: bytes, esc: Escaper = POD_TEXT
+) -> dict[str, Any]:
+    """The init container that writes the node's ``inputs.pb`` from its binding plan (its image
+    escaped with ``esc``, for the field it sits in)."""
     args = [
         "bind",
         "--prefix",
-        escape(config.storage_prefix),
+        literal(config.storage_prefix),
         "--exec",
         exec_id(),
         "--node",
@@ -75,12 +80,14 @@ def bind_container(config: Config, needs_task_template: bool, task_pb: bytes) ->
     ]
     if needs_task_template:
         args += ["--task-template", b64(task_pb)]
-    return {
-        "name": BIND_CONTAINER,
-        "image": escape(config.runtime_image),
-        "command": ["fcomp-runtime"],
-        "args": args,
-    }
+    return with_lbrace(
+        {
+            "name": BIND_CONTAINER,
+            "image": esc.literal(config.runtime_image),
+            "command": ["fcomp-runtime"],
+            "args": args,
+        }
+    )
 
 
 #: Environment telling flytekit which array element a map task's pod runs.
@@ -98,9 +105,9 @@ def pod_template(name: str, unit: PodUnit, config: Config, element: bool = False
     reads the array node's bound inputs and needs no bind step of its own.
     """
     vars_ = NodeVars(config.storage_prefix, config.raw_prefix, unit.policy.retries > 0, element)
-    pod = render_manifest(dict(unit.pod_spec), vars_)
+    pod = render_pod_spec(dict(unit.pod_spec), vars_)
     containers = pod.get("containers", [])
-    main = next(c for c in containers if c.get("name") == escape(unit.primary))
+    main = next(c for c in containers if c.get("name") == POD_TEXT.text(unit.primary))
     sidecars = [c for c in containers if c is not main]
     main = {k: v for k, v in main.items() if k != "name"}
     if element:
@@ -110,8 +117,8 @@ def pod_template(name: str, unit: PodUnit, config: Config, element: bool = False
         [{"name": "node"}, {"name": "index"}] if element else [{"name": "node"}, {"name": "plan"}]
     )
     template: dict[str, Any] = {"name": name, "inputs": {"parameters": params}}
-    labels = {escape(k): escape(v) for k, v in unit.labels}
-    annotations = {escape(k): escape(v) for k, v in unit.annotations}
+    labels = {POD_TEXT.text(k): POD_TEXT.text(v) for k, v in unit.labels}
+    annotations = {POD_TEXT.text(k): POD_TEXT.text(v) for k, v in unit.annotations}
     if labels or annotations:
         template["metadata"] = {
             **({"labels": labels} if labels else {}),

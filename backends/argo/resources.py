@@ -12,7 +12,7 @@ from typing import Any
 
 from fcomp.backends.argo.dags import DagBuilder, DagContext, Lowered
 from fcomp.backends.argo.pods import PLAN_PARAM, bind_container
-from fcomp.backends.argo.render import NodeVars, escape, render_manifest
+from fcomp.backends.argo.render import RESOURCE_TEXT, NodeVars, render_manifest
 from fcomp.backends.argo.steps import BIND_TEMPLATE
 from fcomp.backends.argo.tasknodes import params
 from fcomp.backends.common.plans import to_json
@@ -48,7 +48,9 @@ def resource_template(name: str, unit: K8sResourceUnit, config: Config) -> dict[
     """The Argo template creating the unit's object for the node named by ``node``."""
     vars_ = NodeVars(config.storage_prefix, config.raw_prefix, unit.policy.retries > 0)
     manifest = render_manifest(
-        {"apiVersion": unit.api_version, "kind": unit.kind, **dict(unit.manifest)}, vars_
+        {"apiVersion": unit.api_version, "kind": unit.kind, **dict(unit.manifest)},
+        vars_,
+        RESOURCE_TEXT,
     )
     # Every attempt creates a new object; Kubernetes names it from this prefix.
     meta = manifest.setdefault("metadata", {})
@@ -56,7 +58,7 @@ def resource_template(name: str, unit: K8sResourceUnit, config: Config) -> dict[
         meta.setdefault("generateName", f"{unit.kind.lower()}-")
     inputs = [{"name": "node"}]
     if unit.bind_at:
-        bind = bind_container(config, unit.needs_task_template, unit.task.pb)
+        bind = bind_container(config, unit.needs_task_template, unit.task.pb, RESOURCE_TEXT)
         # The manifest is one JSON string: the plan (JSON) goes in base64 so that its quotes
         # cannot break it.
         bind["args"] = [PLAN_IN_MANIFEST if a == PLAN_PARAM else a for a in bind["args"]]
@@ -68,8 +70,8 @@ def resource_template(name: str, unit: K8sResourceUnit, config: Config) -> dict[
         "resource": {
             "action": "create",
             "setOwnerReference": True,
-            "successCondition": escape(condition_text(unit.success)),
-            "failureCondition": escape(condition_text(unit.failure)),
+            "successCondition": RESOURCE_TEXT.text(condition_text(unit.success)),
+            "failureCondition": RESOURCE_TEXT.text(condition_text(unit.failure)),
             "manifest": json.dumps(manifest, sort_keys=True, separators=(",", ":")),
         },
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fcomp.backends.argo.kubelet import literal, with_lbrace
 from fcomp.backends.argo.render import escape, exec_id
 from fcomp.compiler.config import Config
 
@@ -14,18 +15,20 @@ OUTPUTS_TEMPLATE = "fcomp-outputs"
 def runtime_container(config: Config, args: list[str]) -> dict[str, Any]:
     """A container running ``fcomp-runtime`` with the storage prefix and execution id (that of
     the current :func:`~fcomp.backends.argo.render.exec_scope`)."""
-    return {
-        "image": escape(config.runtime_image),
-        "command": ["fcomp-runtime"],
-        "args": [
-            args[0],
-            "--prefix",
-            escape(config.storage_prefix),
-            "--exec",
-            exec_id(),
-            *args[1:],
-        ],
-    }
+    return with_lbrace(
+        {
+            "image": escape(config.runtime_image),
+            "command": ["fcomp-runtime"],
+            "args": [
+                args[0],
+                "--prefix",
+                literal(config.storage_prefix),
+                "--exec",
+                exec_id(),
+                *args[1:],
+            ],
+        }
+    )
 
 
 def start_template(config: Config, args: list[str]) -> dict[str, Any]:
@@ -150,7 +153,9 @@ def dynamic_templates(config: Config, settings: list[str]) -> dict[str, dict[str
     """Runtime step compiling a dynamic task's ``futures.pb`` into a child Workflow, and the
     resource step running that child."""
     dynamic = _runtime_template(config, DYNAMIC_TEMPLATE, "dynamic", ["node", "task"])
-    dynamic["container"]["args"] += ["--target", "argo", "--manifest-out", MANIFEST_PATH, *settings]
+    container = dynamic["container"]
+    args = [*container["args"], "--target", "argo", "--manifest-out", MANIFEST_PATH, *settings]
+    dynamic["container"] = with_lbrace({**container, "args": args})
     dynamic["outputs"] = {
         "parameters": [
             {"name": "manifest", "valueFrom": {"path": MANIFEST_PATH, "default": ""}},

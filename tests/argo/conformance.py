@@ -30,14 +30,19 @@ def strict_schema(path: Path) -> dict[str, Any]:
 @functools.cache
 def _validator(path: str, kind: str) -> jsonschema.Draft202012Validator:
     schema = strict_schema(Path(path))
-    root = {"$ref": f"#/definitions/{DEFINITION.format(kind)}", "definitions": schema["definitions"]}
+    root = {
+        "$ref": f"#/definitions/{DEFINITION.format(kind)}",
+        "definitions": schema["definitions"],
+    }
     return jsonschema.Draft202012Validator(root)
 
 
 def schema_errors(doc: dict[str, Any], schema_path: Path) -> list[str]:
     """Strict-schema violations of one document."""
     validator = _validator(str(schema_path), doc["kind"])
-    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(doc)]
+    return [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(doc)
+    ]
 
 
 @functools.cache
@@ -75,7 +80,11 @@ def semantic_errors(doc: dict[str, Any]) -> list[str]:
     """What Argo's validation would reject: missing templates, dangling depends, unresolved
     references, invalid or colliding names."""
     errors: list[str] = []
-    spec = doc["spec"].get("workflowSpec", doc["spec"]) if doc["kind"] == "CronWorkflow" else doc["spec"]
+    spec = (
+        doc["spec"].get("workflowSpec", doc["spec"])
+        if doc["kind"] == "CronWorkflow"
+        else doc["spec"]
+    )
     if "workflowTemplateRef" in spec:
         return errors
     templates = _templates(spec)
@@ -104,18 +113,35 @@ def semantic_errors(doc: dict[str, Any]) -> list[str]:
             if target not in templates:
                 errors.append(f"template {name}: task {task_name} uses missing template {target}")
                 continue
-            wanted = {p["name"] for p in templates[target].get("inputs", {}).get("parameters", []) if "value" not in p and "default" not in p}
+            wanted = {
+                p["name"]
+                for p in templates[target].get("inputs", {}).get("parameters", [])
+                if "value" not in p and "default" not in p
+            }
             given = {p["name"] for p in task.get("arguments", {}).get("parameters", [])}
             if wanted - given:
-                errors.append(f"template {name}: task {task_name} misses arguments {sorted(wanted - given)}")
+                errors.append(
+                    f"template {name}: task {task_name} misses arguments {sorted(wanted - given)}"
+                )
             depends = task.get("depends", "")
             for dep in re.findall(r"[A-Za-z0-9][-A-Za-z0-9]*(?=\.|\s|$|\))", depends):
-                if dep not in tasks and dep not in ("Succeeded", "Failed", "Errored", "Skipped", "Omitted", "Daemoned", "AnySucceeded", "AllFailed"):
+                if dep not in tasks and dep not in (
+                    "Succeeded",
+                    "Failed",
+                    "Errored",
+                    "Skipped",
+                    "Omitted",
+                    "Daemoned",
+                    "AnySucceeded",
+                    "AllFailed",
+                ):
                     errors.append(f"template {name}: task {task_name} depends on unknown {dep}")
             task_text = json.dumps(task)
             for kind, ref in _REF.findall(task_text):
                 if kind == "inputs.parameters" and ref not in declared:
-                    errors.append(f"template {name}: task {task_name}: unresolved inputs.parameters.{ref}")
+                    errors.append(
+                        f"template {name}: task {task_name}: unresolved inputs.parameters.{ref}"
+                    )
                 if kind == "tasks" and ref.split(".", 1)[0] not in tasks:
                     errors.append(f"template {name}: task {task_name}: unknown task in tasks.{ref}")
     return errors

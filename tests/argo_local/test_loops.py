@@ -259,8 +259,8 @@ spec:
       command: [sh, -c]
       args:
       - >-
-        echo "start $(date +%s.%N)" >> {log}/$$; sleep 0.15;
-        echo "end $(date +%s.%N)" >> {log}/$$
+        echo "start $(date +%s.%N)" >> {log}/$$$$; sleep 0.15;
+        echo "end $(date +%s.%N)" >> {log}/$$$$
   - name: main
     dag:
       tasks:
@@ -276,6 +276,7 @@ spec:
 def test_workflow_parallelism_and_max_parallel(
     run: Runner, tmp_path: Path, parallelism: str, max_parallel: int
 ) -> None:
+    # The kubelet reads "$$" in args as "$": the shell's "$$" is written "$$$$".
     log = tmp_path / "spans"
     log.mkdir()
     text = LIMITED.replace("{parallelism}", parallelism).replace("{log}", str(log))

@@ -3,10 +3,11 @@
 Hostile strings (Argo ``{{ }}`` and ``{{= }}``, Jinja, YAML specials, newlines, NUL, unicode,
 very long strings) are put in env values, container args, labels, annotations, launch plan
 defaults, descriptions, workflow and launch plan names and node ids. The Argo YAML loaded with
-a safe loader gives back each string exactly, once fcomp's documented escape is undone
-(``{{`` is written ``{{='{{'}}``, an Argo expression evaluating to ``{{``), and no ``{{``
-from the input is left for Argo to evaluate. The local Argo executor shows a container
-argument ``{{x}}`` reaching the process as ``{{x}}``. The Airflow DAG file parses, imports and
+a safe loader, put through a model of Argo's substitution passes and the kubelet's expansion
+(``argo_passes``), gives back each string exactly where it was placed, with every tag it holds
+resolvable to a marker that never shows up. The local Argo executor, which makes the same
+passes, shows container arguments such as ``{{x}}`` and ``{{= 1 + 1 }}`` reaching the process
+unchanged. The Airflow DAG file parses, imports and
 holds every string unchanged as a literal.
 """
 
@@ -22,20 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argo_passes import MARKERS, delivered
 from flyteidl.admin import launch_plan_pb2, workflow_pb2
 from flyteidl.core import identifier_pb2
 from robust_support import Built, Package, build_package, walk_strings
 
-from fcomp.backends.argo.render import escape
 from fcomp.compiler.config import Config
-
-#: fcomp's escape for ``{{`` (see ``fcomp.backends.argo.render.escape``).
-OPEN = "{{='{{'}}"
-#: The Argo expressions fcomp itself writes.
-OWN = re.compile(
-    r"\{\{(?:inputs\.parameters\.[\w-]+|workflow\.[\w.-]+|tasks\.[\w-]+\.[\w.-]+|item[\w.]*"
-    r"|pod\.name|retries|node\.name|steps\.[\w.-]+|=.*?)\}\}"
-)
 
 HOSTILE = [
     "{{x}}",
@@ -79,14 +72,14 @@ HOSTILE = [
 IDS = [f"h{i}" for i in range(len(HOSTILE))]
 
 
-def _unescape(text: str) -> str:
-    return text.replace(OPEN, "{{")
+def _delivered(built: Built) -> list[dict[str, Any]]:
+    return [delivered(doc) for doc in built.documents()]
 
 
-def _active(text: str) -> list[str]:
-    """``{{...}}`` tags Argo would evaluate that fcomp did not write."""
-    rest = text.replace(OPEN, "")
-    return [m for m in re.findall(r"\{\{.*?\}\}", rest, flags=re.S) if not OWN.fullmatch(m)]
+def _no_marker(docs: list[dict[str, Any]]) -> None:
+    """No string of ``docs`` holds what an evaluated tag of the input would give."""
+    text = json.dumps(docs)
+    assert not [m for m in MARKERS.values() if m in text]
 
 
 def _hostile_package(value: str) -> Package:
@@ -112,18 +105,16 @@ def test_argo_yaml_gives_back_every_string_and_nothing_evaluates(
 ) -> None:
     built = build_package(_hostile_package(value), tmp_path, "argo")
     assert built.errors == [], [d.render() for d in built.errors]
-    strings = [s for doc in built.documents() for s in walk_strings(doc)]
+    docs = _delivered(built)
+    strings = [s for doc in docs for s in walk_strings(doc)]
     # Each place gives back the exact string.
-    unescaped = [_unescape(s) for s in strings]
-    assert unescaped.count(value) >= 3  # env value, arg, label or annotation values...
-    for doc in built.documents():
-        text = json.dumps(doc)
-        assert _active(text) == [], _active(text)[:3]
+    assert strings.count(value) >= 3  # env value, arg, label or annotation values...
+    _no_marker(docs)
 
 
 def _only(built: Built, key: str) -> list[Any]:
     found: list[Any] = []
-    stack: list[Any] = built.documents()
+    stack: list[Any] = _delivered(built)
     while stack:
         item = stack.pop()
         if isinstance(item, dict):
@@ -140,21 +131,21 @@ def test_argo_each_place_keeps_the_string(value: str, tmp_path: Path) -> None:
     built = build_package(_hostile_package(value), tmp_path, "argo")
     assert built.errors == []
     envs = [e for env in _only(built, "env") for e in env]
-    assert {"name": "FCOMP_ENV", "value": escape(value)} in envs
-    assert {"name": "FCOMP_LP_ENV", "value": escape(value)} in envs
+    assert {"name": "FCOMP_ENV", "value": value} in envs
+    assert {"name": "FCOMP_LP_ENV", "value": value} in envs
     args = [a for arg_list in _only(built, "args") for a in arg_list]
-    assert escape(value) in args
+    assert value in args
     annotations = _only(built, "annotations")
-    assert any(a.get("fcomp.test/task") == escape(value) for a in annotations)
-    assert any(a.get("fcomp.test/lp") == escape(value) for a in annotations)
+    assert any(a.get("fcomp.test/task") == value for a in annotations)
+    assert any(a.get("fcomp.test/lp") == value for a in annotations)
     labels = _only(built, "labels")
-    assert any(lab.get("fcomp-lp") == escape(value) for lab in labels)
+    assert any(lab.get("fcomp-lp") == value for lab in labels)
     params = [
         p
-        for doc in built.documents()
+        for doc in _delivered(built)
         for p in doc["spec"].get("arguments", {}).get("parameters", [])
     ]
-    assert any(p.get("description") == escape(value) for p in params)
+    assert any(p.get("description") == value for p in params)
 
 
 def _rename(package: Package, workflow: str, new: str) -> None:
@@ -195,11 +186,11 @@ def test_workflow_and_launch_plan_names(name: str, tmp_path: Path) -> None:
         return
     assert built.errors == [], [d.render() for d in built.errors]
     annotations = _only(built, "annotations")
-    assert any(a.get("fcomp.dev/workflow") == escape(name) for a in annotations)
-    assert any(a.get("fcomp.dev/launch-plan") == escape(name) for a in annotations)
+    assert any(a.get("fcomp.dev/workflow") == name for a in annotations)
+    assert any(a.get("fcomp.dev/launch-plan") == name for a in annotations)
     for doc in built.documents():
         assert re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", doc["metadata"]["name"])
-        assert _active(json.dumps(doc)) == []
+    _no_marker(_delivered(built))
 
 
 NODE_IDS = ["n{{x}}", "n 0", "n/../x", "n%41", "n\u00e9", "n:yes", "a" * 120]
@@ -221,9 +212,8 @@ def test_node_ids_become_safe_names_and_encoded_paths(node_id: str, tmp_path: Pa
             b.binding.promise.node_id = node_id
     built = build_package(package, tmp_path, "argo")
     assert built.errors == [], [d.render() for d in built.errors]
+    _no_marker(_delivered(built))
     for doc in built.documents():
-        text = json.dumps(doc)
-        assert _active(text) == []
         for template in doc["spec"]["templates"]:
             for task in template.get("dag", {}).get("tasks", []):
                 assert re.fullmatch(r"[a-zA-Z][-a-zA-Z0-9]*", task["name"]), task["name"]
@@ -243,9 +233,17 @@ def test_node_ids_become_safe_names_and_encoded_paths(node_id: str, tmp_path: Pa
 
 #: Arguments that reach the process unchanged through the local executor.
 ARGS = ["{{x}}", "{% raw %}", "$(HOME)", "yes", "a\nb", "{{", "}}", "{{ x }}"]
-#: Arguments that Argo evaluates once the escape is undone by one of its substitution passes
-#: (see the report of issue 7: pod fields go through three passes in Argo, two here).
-EVALUATED = ["{{= 1 + 1 }}", "{{workflow.name}}"]
+#: Arguments Argo would evaluate in any of its passes over a pod were they not escaped, and
+#: what the process gets: the kubelet's reading of the argument (``$$`` is ``$``, and a
+#: ``$(NAME)`` naming no variable of the container stays as it is), as on Flyte.
+EVALUATED = [
+    ("{{= 1 + 1 }}", "{{= 1 + 1 }}"),
+    ("{{workflow.name}}", "{{workflow.name}}"),
+    ("$({{x}})", "$({{x}})"),
+    ("{{{x}}}", "{{{x}}}"),
+    ("$$({{y}}", "$({{y}}"),
+    ("$({{y}}", "$({{y}}"),
+]
 
 
 def _echo_package(out: Path, args: list[str]) -> Package:
@@ -299,14 +297,11 @@ def test_argo_local_run_passes_arguments_unchanged(tmp_path: Path) -> None:
     assert _run_echo(tmp_path, ARGS) == ARGS
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Argo substitutes pod fields more than once: the first pass turns fcomp's escape "
-    "{{='{{'}} into {{ and a later pass evaluates what follows (reported in issue 7)",
-)
-@pytest.mark.parametrize("arg", EVALUATED)
-def test_argo_local_run_passes_expressions_unchanged(tmp_path: Path, arg: str) -> None:
-    assert _run_echo(tmp_path, [arg]) == [arg]
+@pytest.mark.parametrize(("arg", "expected"), EVALUATED)
+def test_argo_local_run_passes_expressions_unchanged(
+    tmp_path: Path, arg: str, expected: str
+) -> None:
+    assert _run_echo(tmp_path, [arg]) == [expected]
 
 
 # --- Airflow -------------------------------------------------------------------------------

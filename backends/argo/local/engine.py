@@ -2,7 +2,8 @@
 
 Resolve the template (``template`` or ``templateRef``), bind its inputs from the caller's
 arguments (argument, else ``value``/``default``, else "inputs.parameters.x was not supplied"),
-substitute ``{{inputs.*}}`` and ``{{workflow.*}}`` into it, then run it: through
+substitute it in Argo's two passes (the globals, over the template and the input values
+placed in it; then the inputs, whose values are not scanned again), then run it: through
 :mod:`retry` when it has a ``retryStrategy`` (a ``Retry`` node whose attempts are
 ``name(0)``, ``name(1)``, ...), else directly, by the executor registered for its kind.
 """
@@ -79,6 +80,50 @@ def bind_inputs(template: Mapping[str, Any], arguments: Mapping[str, Any]) -> di
     return values
 
 
+def _with_input_values(template: Mapping[str, Any], inputs: Mapping[str, str]) -> dict[str, Any]:
+    """The template with each input parameter's ``value`` set to its bound value."""
+    declared = (template.get("inputs") or {}).get("parameters") or []
+    params = [
+        {**p, "value": inputs[str(p.get("name"))]} if str(p.get("name")) in inputs else p
+        for p in declared
+    ]
+    return {**template, "inputs": {**(template.get("inputs") or {}), "parameters": params}}
+
+
+def _input_values(template: Mapping[str, Any]) -> dict[str, str]:
+    declared = (template.get("inputs") or {}).get("parameters") or []
+    return {str(p.get("name")): str(p.get("value", "")) for p in declared}
+
+
+def _path_values(template: Mapping[str, Any]) -> dict[str, str]:
+    """``outputs.parameters.x.path`` of the outputs read from files (Argo's second pass)."""
+    out: dict[str, str] = {}
+    for p in (template.get("outputs") or {}).get("parameters") or []:
+        path = (p.get("valueFrom") or {}).get("path")
+        if path:
+            out[f"outputs.parameters.{p.get('name')}.path"] = str(path)
+    return out
+
+
+def substitute_template(
+    template: Mapping[str, Any], inputs: Mapping[str, str], globals_: Scope
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The template after Argo's passes of ``executeTemplate``, and its input values.
+
+    The first pass substitutes the globals into the whole template, the input values placed in
+    it included; the second substitutes only the inputs (and output paths), inserting the
+    values the first pass left without scanning them again.
+    """
+    placed = _with_input_values(template, inputs)
+    first: dict[str, Any] = substitute_tree(placed, globals_, strict=False)
+    values = _input_values(first)
+    own = input_scope(Scope(), values).child(_path_values(first))
+    second: dict[str, Any] = substitute_tree(first, own, strict=False)
+    if "inputs" in first:
+        second["inputs"] = first["inputs"]
+    return second, values
+
+
 def input_scope(base: Scope, inputs: Mapping[str, str]) -> Scope:
     """``base`` plus ``inputs.parameters.*`` (and ``inputs.parameters`` as JSON)."""
     values: dict[str, str] = {f"inputs.parameters.{k}": v for k, v in inputs.items()}
@@ -122,9 +167,10 @@ def execute_template(
         )
         return node.finish(FAILED, ctx.stop.reason)
     try:
-        inputs = bind_inputs(template, arguments)
+        template, inputs = substitute_template(
+            template, bind_inputs(template, arguments), ctx.globals
+        )
         scope = input_scope(ctx.globals, inputs)
-        template = substitute_tree(template, scope, strict=False)
     except (StepError, AbsentReferenceError, ExprError) as err:
         return _error_node(ctx, name, display_name, parent, str(err), template_name)
     invoke = _Invoker(ctx, template, template_owner, scope, found)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fcomp.backends.argo import kubelet
 from fcomp.backends.argo.local.context import RunContext
 from fcomp.backends.argo.local.engine import Invocation, StepError
 from fcomp.backends.argo.local.model import ERROR, FAILED, SUCCEEDED
@@ -194,11 +195,10 @@ def _prepare(inv: Invocation, kind: str) -> _Pod:
     )
 
     def ready(container: dict[str, Any]) -> dict[str, Any]:
-        # Argo substitutes a pod a second time (globals, inputs, pod name), leaving what it
-        # cannot resolve as it is: text that only looks like a tag reaches the process.
-        resolved: dict[str, Any] = paths.rewrite_tree(
-            substitute_tree(container, scope, strict=False)
-        )
+        # Argo substitutes the pod once more (globals, inputs, pod name), leaving what it
+        # cannot resolve as it is; then the kubelet expands $(VAR) in command, args and env.
+        substituted = substitute_tree(container, scope, strict=False)
+        resolved: dict[str, Any] = paths.rewrite_tree(kubelet.expand_container(substituted))
         return resolved
 
     main = ready(template[kind])
