@@ -84,6 +84,26 @@ def _parameters(lp: ir.LaunchPlan, wf: ir.Workflow) -> list[dict[str, Any]]:
     return out
 
 
+#: What Argo accepts as a parameter name.
+_PARAM_NAME = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+def parameter_name_errors(lp: ir.LaunchPlan, wf: ir.Workflow) -> list[Diagnostic]:
+    """Workflow inputs that become Argo parameters under names Argo refuses."""
+    fixed = {name for name, _ in lp.fixed_inputs}
+    return [
+        Diagnostic(
+            Severity.ERROR,
+            codes.UNSUPPORTED_CONSTRUCT,
+            f"workflow input {name!r} cannot be an Argo parameter: Argo takes only letters, "
+            "digits, '-' and '_' in parameter names",
+            wf.source.at(field=f"interface.inputs.{name}"),
+        )
+        for name in wf.interface.inputs
+        if name not in fixed and not _PARAM_NAME.fullmatch(name)
+    ]
+
+
 def _start_args(lp: ir.LaunchPlan, wf: ir.Workflow) -> list[str]:
     fixed = dict(lp.fixed_inputs)
     defaults = {p.var.name: p for p in lp.default_inputs if p.default is not None}
@@ -272,6 +292,7 @@ def lower_documents(
     spec: dict[str, Any] = {"entrypoint": entry}
     if on_exit is not None:
         spec["onExit"] = on_exit
+    diagnostics.extend(parameter_name_errors(lp, wf))
     params = _parameters(lp, wf)
     if params:
         spec["arguments"] = {"parameters": params}

@@ -66,10 +66,13 @@ def user_text(text: str) -> str:
         if kind == "text":
             out.append(_braces(value))
         elif kind == "ref":
-            # A name with braces names no variable: the kubelet writes the reference back.
-            out.append("$$(" + _braces(value) + ")" if "{{" in value else "$(" + value + ")")
+            # A name with braces names no variable: the kubelet writes the reference back,
+            # so it is written as the literal it stands for.
+            out.append("$$(" + literal(value) + ")" if "{{" in value else "$(" + value + ")")
         elif value == "$(":
             out.append("$$(")  # an unclosed "$(" must stay unclosed whatever follows
+        elif value == "${":
+            out.append("$$" + LBRACE)  # its "{" must not meet a "{" that follows
         else:
             out.append(value)
     return "".join(out)

@@ -23,7 +23,7 @@ from flyteidl.core import (
 )
 from flyteidl.core import workflow_pb2 as core_wf
 from google.protobuf.descriptor import FieldDescriptor
-from google.protobuf.message import Message
+from google.protobuf.message import DecodeError, Message
 from hypothesis import strategies as st
 
 Files = list[tuple[str, Message]]
@@ -562,7 +562,8 @@ def nest_deeply(files: Files, pick: Callable[[int], int]) -> None:
         inner.CopyFrom(node)
         leaf = core_wf.Node()
         leaf.CopyFrom(node)
-        for i in range(min(depth, 20)):  # 4 message levels each: under protobuf's 100
+        levels = min(depth, 20)  # 4 message levels each: under protobuf's 100
+        for i in range(levels):
             outer = core_wf.Node(id=f"b{i}")
             outer.inputs.add(var="x").binding.scalar.primitive.integer = i
             c = outer.branch_node.if_else.case
@@ -571,7 +572,14 @@ def nest_deeply(files: Files, pick: Callable[[int], int]) -> None:
             c.then_node.CopyFrom(inner)
             outer.branch_node.if_else.else_node.CopyFrom(leaf)  # linear, not exponential
             inner = outer
-        spec.template.nodes.append(inner)
+        while True:  # the picked node may itself be nested: peel levels until protobuf takes it
+            try:
+                spec.template.nodes.append(inner)
+                return
+            except DecodeError:
+                if not inner.HasField("branch_node"):
+                    return
+                inner = inner.branch_node.if_else.case.then_node
     else:  # a list type nested ``depth`` levels deep
         t = types_pb2.LiteralType(simple=types_pb2.INTEGER)
         for _ in range(min(depth, 90)):

@@ -356,3 +356,21 @@ def test_airflow_files_import_and_render_nothing_of_the_input(tmp_path: Path) ->
     text = json.dumps(result)
     assert json.dumps(value)[1:-1] in text  # the pod specs hold the string unchanged
     assert "42jinja" not in text and "42" + "jinja" not in text  # and nothing rendered it
+
+
+@pytest.mark.parametrize("name", ["x.y", "x y", "x{{y}}", "é"])
+def test_input_names_argo_refuses_are_reported(name: str, tmp_path: Path) -> None:
+    """A workflow input becomes an Argo parameter of the same name: a name Argo would refuse
+    (Flyte accepts any name for an input no promise reads) is an error naming the input, and
+    nothing is written."""
+    package = Package.load("chain").copy()
+    wf = package.workflow("chain_wf")
+    wf.interface.inputs.variables[name].CopyFrom(wf.interface.inputs.variables["x"])
+    lp = package.launch_plan("chain_wf").spec
+    params = lp.default_inputs.parameters
+    params[name].var.CopyFrom(wf.interface.inputs.variables["x"])
+    params[name].default.scalar.primitive.integer = 3
+    built = build_package(package, tmp_path, "argo")
+    assert [d.code for d in built.errors] == ["UnsupportedConstruct"] * len(built.errors) != []
+    assert all(repr(name) in d.message for d in built.errors)
+    assert not built.files
