@@ -29,7 +29,8 @@ class Config:
     service_account: str = ""
     #: Where node data lives: a local path (for local runs), or an ``s3://`` or ``gs://`` URL.
     storage_prefix: str = "/tmp/fcomp-data"
-    #: Where tasks write raw outputs (files, data frames); defaults to ``<storage>/raw``.
+    #: Where tasks write raw outputs (files, data frames); else the launch plan's, else
+    #: ``<storage>/raw``.
     raw_output_prefix: str = ""
     #: Image holding ``fcomp-runtime`` (bind, branch, gather steps).
     runtime_image: str = DEFAULT_RUNTIME_IMAGE

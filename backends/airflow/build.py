@@ -26,7 +26,7 @@ from fcomp.backends.airflow.module import FLAVOURS, DagSettings, write_module
 from fcomp.backends.airflow.pysource import Expr, Name, comment
 from fcomp.backends.airflow.schedule import schedule_expr
 from fcomp.backends.airflow.splits import split_for_pods
-from fcomp.backends.common.launch_plans import launch_plans
+from fcomp.backends.common.launch_plans import launch_plans, plan_config
 from fcomp.backends.common.names import Namer, NameRule, short_hash
 from fcomp.compiler import codes, ir
 from fcomp.compiler.config import Config
@@ -45,7 +45,7 @@ START_DATE = (2024, 1, 1)
 
 
 def build_airflow(
-    compilation: Compilation, config: Config, names: Sequence[str] = ()
+    compilation: Compilation, base_config: Config, names: Sequence[str] = ()
 ) -> tuple[dict[str, str], list[Diagnostic]]:
     """File name -> DAG module source for every chosen launch plan, and the diagnostics."""
     assert compilation.compiled is not None
@@ -54,6 +54,7 @@ def build_airflow(
     file_of = file_names(dag_ids)
     out: dict[str, str] = {}
     for lp in launch_plans(compilation, names, diagnostics):
+        config = plan_config(base_config, lp)
         cw = compilation.compiled.workflow(lp.workflow)
         assert cw is not None
         errors_before = _errors(diagnostics)

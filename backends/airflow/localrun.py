@@ -95,7 +95,12 @@ def run_airflow_local(
 
     storage = storage.resolve()
     # a plain path, not file://: flytekit reads local files (FlyteFile) only by plain paths
-    config = replace(config, airflow_flavour="local", storage_prefix=str(storage))
+    config = replace(
+        config,
+        airflow_flavour="local",
+        storage_prefix=str(storage),
+        raw_output_prefix=str(storage / "raw"),  # a local run keeps raw data local too
+    )
     files, diagnostics = build_airflow(compilation, config)
     if any(d.severity.name == "ERROR" for d in diagnostics):
         return None, diagnostics

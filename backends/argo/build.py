@@ -8,7 +8,7 @@ from typing import Any
 from fcomp.backends.argo.documents import CRON_NAME_MAX, ArgoOptions, lower_documents
 from fcomp.backends.argo.split import SplitRequest, split_document
 from fcomp.backends.common import yamlout
-from fcomp.backends.common.launch_plans import launch_plans
+from fcomp.backends.common.launch_plans import launch_plans, plan_config
 from fcomp.backends.common.names import Namer, NameRule
 from fcomp.compiler.config import Config
 from fcomp.compiler.diagnostics import Diagnostic, Severity
@@ -52,7 +52,13 @@ def _build_argo(
     for lp in launch_plans(compilation, names, diagnostics):
         name = object_names[lp.id.name]
         docs, rebuild = lower_documents(
-            compilation.compiled, lp, name, config, options, diagnostics, object_names
+            compilation.compiled,
+            lp,
+            name,
+            plan_config(config, lp),
+            options,
+            diagnostics,
+            object_names,
         )
         if any(d.severity is Severity.ERROR for d in diagnostics):
             continue

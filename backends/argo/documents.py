@@ -104,6 +104,29 @@ def parameter_name_errors(lp: ir.LaunchPlan, wf: ir.Workflow) -> list[Diagnostic
     ]
 
 
+def concurrency_warnings(lp: ir.LaunchPlan) -> list[Diagnostic]:
+    """What Argo cannot keep of the plan's concurrency limit: Flyte refuses (skips) a new
+    execution while ``max`` are running; an Argo ``CronWorkflow`` skips a run only while one
+    runs (``Forbid``), and nothing limits workflows submitted from the template."""
+    policy = lp.concurrency
+    if policy is None or policy.max_concurrency <= 0:
+        return []
+    if lp.schedule is None:
+        why = "Argo does not limit the workflows submitted from a WorkflowTemplate"
+    elif policy.max_concurrency > 1:
+        why = "an Argo CronWorkflow skips a run only while one other runs (Forbid), or never"
+    else:
+        return []
+    return [
+        Diagnostic(
+            Severity.WARNING,
+            codes.IGNORED_FIELD,
+            f"at most {policy.max_concurrency} concurrent executions are not enforced: {why}",
+            lp.source.at(field="concurrency_policy"),
+        )
+    ]
+
+
 def _start_args(lp: ir.LaunchPlan, wf: ir.Workflow) -> list[str]:
     fixed = dict(lp.fixed_inputs)
     defaults = {p.var.name: p for p in lp.default_inputs if p.default is not None}
@@ -175,7 +198,7 @@ def _cron(
         "workflowSpec": workflow_spec,
     }
     if lp.concurrency is not None and lp.concurrency.max_concurrency == 1:
-        spec["concurrencyPolicy"] = "Replace" if lp.concurrency.behavior == "REPLACE" else "Forbid"
+        spec["concurrencyPolicy"] = "Forbid"  # Flyte's one behaviour: skip the new run
     if not lp.active:
         spec["suspend"] = True
     metadata: dict[str, Any] = {"name": name[:CRON_NAME_MAX].rstrip("-")}
@@ -293,6 +316,7 @@ def lower_documents(
     if on_exit is not None:
         spec["onExit"] = on_exit
     diagnostics.extend(parameter_name_errors(lp, wf))
+    diagnostics.extend(concurrency_warnings(lp))
     params = _parameters(lp, wf)
     if params:
         spec["arguments"] = {"parameters": params}

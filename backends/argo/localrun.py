@@ -66,7 +66,9 @@ def run_argo_local(
 
     storage = storage.resolve()
     # A plain path, not file://: flytekit reads local files (FlyteFile) only by plain paths.
-    config = replace(config, storage_prefix=str(storage))
+    config = replace(  # a local run keeps raw data local too
+        config, storage_prefix=str(storage), raw_output_prefix=str(storage / "raw")
+    )
     files, diagnostics = build_argo(compilation, config, ArgoOptions(emit="template"))
     if diagnostics:
         return None, diagnostics

@@ -3,9 +3,11 @@ plan for each registered workflow that has none (every backend selects the same 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from fcomp.compiler import codes, ir
+from fcomp.compiler.config import Config
 from fcomp.compiler.diagnostics import Diagnostic, Severity, Source
 from fcomp.compiler.driver import Compilation
 
@@ -49,3 +51,13 @@ def launch_plans(
             )
         chosen.extend(found)
     return chosen
+
+
+def plan_config(config: Config, lp: ir.LaunchPlan) -> Config:
+    """The build settings of ``lp``'s documents. Flyte takes an execution's raw output
+    location from the execution, else its launch plan, else the platform default; here a
+    configured ``raw_output_prefix`` is the execution's, the launch plan's comes next, and
+    ``<storage>/raw`` is the default."""
+    if lp.raw_output_prefix and not config.raw_output_prefix:
+        return dataclasses.replace(config, raw_output_prefix=lp.raw_output_prefix)
+    return config

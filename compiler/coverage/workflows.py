@@ -101,9 +101,7 @@ BASE: Table = tables(
         auth_role=Nested(),
         security_context=Nested(),
         quality_of_service=ignored(FLYTE_SCHEDULING),
-        raw_output_data_config=ignored(
-            "raw outputs go under the configured raw_output_prefix (--set raw_output_prefix=...)"
-        ),
+        raw_output_data_config=HONOURED,
         max_parallelism=HONOURED,
         interruptible=HONOURED,
         overwrite_cache=HONOURED,

@@ -484,6 +484,11 @@ def _lp_parallelism(p: Package) -> None:
     _lp(p).max_parallelism = NUMBER
 
 
+@case("admin.LaunchPlanSpec.raw_output_data_config", "chain", f"s3://{MARK}/raw")
+def _lp_raw_output(p: Package) -> None:
+    _lp(p).raw_output_data_config.output_location_prefix = f"s3://{MARK}/raw"
+
+
 @case("admin.LaunchPlanSpec.interruptible", "chain", MARK, config=_tolerating())
 def _lp_interruptible(p: Package) -> None:
     _lp(p).interruptible.value = True

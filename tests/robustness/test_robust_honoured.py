@@ -78,3 +78,17 @@ def test_dropped_really_is_dropped(target: str, name: str, tmp_path: Path) -> No
     assert after.files == before.files, f"{target} now honours {name}: mark it Honoured"
     found = {d.code for d in after.diagnostics} - {d.code for d in before.diagnostics}
     assert found or any(d.code == "IgnoredField" for d in after.diagnostics)
+
+
+@pytest.mark.parametrize("target", ["argo", "airflow"])
+def test_configured_raw_output_prefix_beats_the_launch_plans(target: str, tmp_path: Path) -> None:
+    """Like an execution's own raw output setting on Flyte, a configured ``raw_output_prefix``
+    wins over the launch plan's; without one the launch plan's is used."""
+    from fcomp.compiler.config import Config
+
+    case = CASES["admin.LaunchPlanSpec.raw_output_data_config"]
+    configured = Config(raw_output_prefix="s3://configured4217/raw")
+    built = build_package(case.load(changed=True), tmp_path / "set", target, configured)
+    assert built.errors == [], [d.render() for d in built.errors]
+    assert "s3://configured4217/raw" in built.text()
+    assert "s3://mark4217/raw" not in built.text()
