@@ -81,14 +81,14 @@ Examples:
     "--approve/--reject",
     "approve",
     default=None,
-    help="Answer every approve gate (airflow-local; default: leave them waiting).",
+    help="Answer every approve gate (unanswered: airflow-local waits, argo-local fails).",
 )
 @click.option(
     "--signal",
     "signals",
     multiple=True,
     metavar="ID=VALUE",
-    help="The value of signal gate ID (airflow-local; repeatable).",
+    help="The value of signal gate ID (repeatable).",
 )
 @click.option("--keep", is_flag=True, help="Keep the temporary folders and print where they are.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Configuration.")
@@ -120,6 +120,7 @@ def run(
         return 1
     name = _launch_plan(compilation, launch_plan)
     texts = _parameters(params)
+    pythonpath = tuple(str(Path(p).resolve()) for p in pythonpath)  # tasks run elsewhere
     workdir = Path(tempfile.mkdtemp(prefix="fcomp-run-"))
     data = Path(storage) if storage else workdir / "data"
     try:
@@ -128,7 +129,8 @@ def run(
 
             answers = Answers(approve, _parameters(signals, "--signal"))
             return _airflow(compilation, name, texts, data, config, workdir, pythonpath, answers)
-        return _argo(compilation, name, texts, data, config, workdir, pythonpath)
+        gates = (approve, _parameters(signals, "--signal"))
+        return _argo(compilation, name, texts, data, config, workdir, pythonpath, gates)
     finally:
         if keep:
             click.echo(f"kept: {workdir}", err=True)
@@ -182,9 +184,10 @@ def _argo(
     config: Config,
     workdir: Path,
     pythonpath: tuple[str, ...],
+    gates: tuple[bool | None, dict[str, str]],
 ) -> int:
     try:
-        from fcomp.backends.argo.localrun import run_argo_local
+        from fcomp.backends.argo.localrun import gate_answers, run_argo_local
     except ImportError:
         raise click.UsageError("argo-local not available in this installation") from None
     result, diagnostics = run_argo_local(
@@ -195,11 +198,14 @@ def _argo(
         config=config,
         workdir=workdir,
         pythonpath=pythonpath,
+        resume=gate_answers(*gates),
     )
     if result is None:
         print_diagnostics(diagnostics)
         return 1
     if result.outputs is None:
+        for failure in result.failures:
+            click.echo(f"fcomp run: {failure}", err=True)
         click.echo(f"fcomp run: the workflow ended {result.phase}: {result.message}", err=True)
         return 1
     sys.stdout.write(json.dumps(result.outputs, ensure_ascii=False, sort_keys=True) + "\n")

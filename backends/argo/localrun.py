@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import yaml
 
@@ -38,6 +39,8 @@ class LocalRun:
     execution: str
     storage: Path
     logs: Path
+    #: ``node: why`` for each node that failed of its own (not because a child did).
+    failures: tuple[str, ...] = ()
 
 
 def _tool_path() -> str:
@@ -104,10 +107,35 @@ def run_argo_local(
     outputs = None
     if result.phase == "Succeeded":
         outputs = read_outputs_json(str(storage), execution, "end-node")
-    return (
-        LocalRun(result.phase, result.message, outputs, execution, storage, result.logs_dir),
-        [],
+    failures = tuple(
+        f"{node.name or node.display_name}: {node.message}"
+        for node in result.nodes.values()
+        if node.phase in ("Failed", "Error") and not node.children and node.message
     )
+    run = LocalRun(
+        result.phase, result.message, outputs, execution, storage, result.logs_dir, failures
+    )
+    return run, []
+
+
+def gate_answers(approve: bool | None, signals: Mapping[str, str]) -> Resume:
+    """Answers to the gates of a local run, as a person would give them with ``argo resume``
+    (approve gates: ``approve``; None leaves them unanswered, which fails the node) and
+    ``argo node set --output-parameters value=...`` (signal gates: the value given for the
+    gate's signal id, which its ``signal`` input holds URL-quoted)."""
+
+    def resume(node: str, template: dict[str, Any]) -> dict[str, Any] | None:
+        outputs = (template.get("outputs") or {}).get("parameters") or []
+        if not outputs:
+            return {} if approve else None
+        inputs = (template.get("inputs") or {}).get("parameters") or []
+        quoted = next((p.get("value") for p in inputs if p.get("name") == "signal"), None)
+        signal = unquote(quoted) if isinstance(quoted, str) else None
+        if signal is None or signal not in signals:
+            return None
+        return {str(p.get("name")): signals[signal] for p in outputs}
+
+    return resume
 
 
 def clean(path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 from fcomp.backends.argo.dags import DagBuilder, DagContext, Lowered, add_deps, set_when
 from fcomp.backends.argo.launchplans import lower_launch_plan
@@ -149,7 +150,12 @@ def lower_gate(b: DagBuilder, ctx: DagContext, node: ir.Node) -> Lowered | None:
     assert kind.kind is ir.GateKind.SIGNAL and kind.signal_type is not None
     convert = ctx.names.name(f"{node.id}-signal")
     tasks: list[dict[str, Any]] = [
-        {"name": name, "template": b.use_runtime(WAIT_SIGNAL_TEMPLATE)},
+        {
+            "name": name,
+            "template": b.use_runtime(WAIT_SIGNAL_TEMPLATE),
+            # the id the value answers, URL-quoted (inert to Argo, readable when plain)
+            "arguments": params(signal=quote(kind.signal_id, safe="")),
+        },
         {
             "name": convert,
             "template": b.use_runtime(SIGNAL_TEMPLATE),

@@ -122,6 +122,7 @@ def control_templates(config: Config) -> dict[str, dict[str, Any]]:
         APPROVE_TEMPLATE: {"name": APPROVE_TEMPLATE, "suspend": {}},
         WAIT_SIGNAL_TEMPLATE: {
             "name": WAIT_SIGNAL_TEMPLATE,
+            "inputs": {"parameters": [{"name": "signal"}]},
             "suspend": {},
             "outputs": {"parameters": [{"name": "value", "valueFrom": {"supplied": {}}}]},
         },

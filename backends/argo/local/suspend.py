@@ -2,10 +2,10 @@
 
 ``suspend: {duration: "10s"}`` really sleeps (``"20"`` means seconds; Go durations such as
 ``"1m30s"`` work). ``suspend: {}`` waits for ``argo resume``: locally the caller's
-``resume(node_name, template)`` answers at once with the values of the output parameters that
-use ``valueFrom.supplied`` (``argo node set --output-parameters``), or ``None`` to leave the
-node unresumed, which fails it. Without a ``resume`` callback such a node fails with a message
-saying so.
+``resume(node_name, template)`` (the template with its input values) answers at once with
+the values of the output parameters that use ``valueFrom.supplied`` (``argo node set
+--output-parameters``), or ``None`` to leave the node unresumed, which fails it. Without a
+``resume`` callback such a node fails with a message saying so.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def run_suspend(inv: Invocation) -> None:
                 "callback was given to run_workflow",
             )
             return
-        answer = ctx.resume(relative, inv.template)
+        answer = ctx.resume(relative, _with_inputs(inv))
         if answer is None:
             node.finish(FAILED, f"node '{relative}' was not resumed")
             return
@@ -62,3 +62,19 @@ def run_suspend(inv: Invocation) -> None:
         outputs[name] = value
     node.outputs = outputs
     node.finish(SUCCEEDED)
+
+
+def _with_inputs(inv: Invocation) -> dict[str, Any]:
+    """The template with its input values, as the node's status shows them."""
+    prefix = "inputs.parameters."
+    values = [
+        {"name": name, "value": value}
+        for name, value in (
+            (str(p.get("name")), inv.scope.values.get(prefix + str(p.get("name"))))
+            for p in (inv.template.get("inputs") or {}).get("parameters") or []
+        )
+        if isinstance(value, str)
+    ]
+    if not values:
+        return inv.template
+    return {**inv.template, "inputs": {"parameters": values}}
