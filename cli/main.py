@@ -13,6 +13,7 @@ import traceback
 import click
 
 from fcomp.cli import commands
+from fcomp.cli.files import WriteError
 
 EXIT_OK = 0
 EXIT_DIAGNOSTICS = 1
@@ -56,6 +57,9 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(EXIT_USAGE)
+    except WriteError as exc:  # the system refused an output file: nothing was left behind
+        click.echo(f"fcomp: {exc}", err=True)
+        sys.exit(EXIT_DIAGNOSTICS)
     except BrokenPipeError:
         # whoever read stdout stopped early (`fcomp build -o - | head`): nothing went wrong here
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -75,7 +75,7 @@ def test_interrupted_build_leaves_whole_documents_and_no_temporary_files(
         real_replace(source, destination)
 
     monkeypatch.setattr(files_module.os, "replace", fail_second)
-    assert _fcomp([*args, "--set", "namespace=new"]) != 0
+    assert _fcomp([*args, "--set", "namespace=new"]) == 1  # a plain error, not a bug
     monkeypatch.undo()
     now = _snapshot(out)
     assert sorted(now) == sorted(old)  # no temporary file left, nothing else written
@@ -104,3 +104,41 @@ def test_interrupted_write_of_one_file_keeps_the_old_file(
         files_module.write_files(tmp_path, {"doc.yaml": "new: whole\n" * 1000})
     assert target.read_text() == "old: whole\n"
     assert [p.name for p in tmp_path.iterdir()] == ["doc.yaml"]
+
+
+def test_disk_full_is_a_plain_error_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The disk fills while the files are written: exit 1 with the file and the reason, the
+    previous output untouched and no temporary file left."""
+    out = tmp_path / "out"
+    args = ["build", "--target", "argo", str(example("chain")), "-o", str(out)]
+    assert _fcomp(args) == 0
+    before = _snapshot(out)
+    real_fdopen = os.fdopen
+    opened: list[int] = []
+
+    class Full:
+        def __init__(self, fd: int) -> None:
+            self.file = real_fdopen(fd, "wb")
+
+        def __enter__(self) -> Full:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.file.close()
+
+        def write(self, data: bytes) -> int:
+            opened.append(len(data))
+            if len(opened) == 2:
+                raise OSError(28, "No space left on device")
+            return self.file.write(data)
+
+    monkeypatch.setattr(files_module.os, "fdopen", lambda fd, mode: Full(fd))
+    capsys.readouterr()
+    assert _fcomp([*args, "--set", "namespace=new"]) == 1
+    monkeypatch.undo()
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and str(out) in err
+    assert "internal error" not in err and "Traceback" not in err
+    assert _snapshot(out) == before
