@@ -19,7 +19,8 @@ import click
 from fcomp.cli.build import resolve_config
 from fcomp.cli.output import print_diagnostics
 from fcomp.compiler.config import Config
-from fcomp.compiler.driver import Compilation, compile_paths
+from fcomp.compiler.diagnostics import Severity
+from fcomp.compiler.driver import Compilation, compile_paths, target_diagnostics
 
 if TYPE_CHECKING:
     from fcomp.backends.airflow.answers import Answers
@@ -117,6 +118,12 @@ def run(
     compilation = compile_paths(inputs)
     if not compilation.ok:
         print_diagnostics(compilation.diagnostics.sorted())
+        return 1
+    # what the target drops or cannot run, as `fcomp build` reports it
+    reported = target_diagnostics(compilation, "airflow" if engine == "airflow-local" else "argo")
+    if reported:
+        print_diagnostics(reported)
+    if any(d.severity is Severity.ERROR for d in reported):
         return 1
     name = _launch_plan(compilation, launch_plan)
     texts = _parameters(params)
