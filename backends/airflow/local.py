@@ -2,8 +2,11 @@
 Airflow worker; a task node runs ``fcomp-runtime bind`` and then the task's command as a
 process, with the command's placeholders filled in with real paths under the storage prefix.
 
-The task's image, resources, volumes and scheduling fields do not apply to a process on the
-worker; its environment variables do (secret variables must be in the worker's environment).
+The pod's init containers run first, one after another, as processes too. The task's image,
+resources and scheduling fields do not apply to a process on the worker; its environment
+variables do (secret variables must be in the worker's environment), and each volume mount
+path becomes a private folder of the task's processes, rewritten in their command, args and
+variables (as the ``argo-local`` executor does).
 """
 
 from __future__ import annotations
@@ -37,17 +40,39 @@ def _kind(p: Placeholder) -> str:
     return p.kind.value
 
 
-def task_spec(unit: PodUnit, step: steps.Task) -> dict[str, Any]:
-    """What the worker needs to run a task node's command."""
-    main = next(c for c in unit.pod_spec.get("containers", []) if c.get("name") == unit.primary)
-    argv = [text_parts(t) for t in [*(main.get("command") or []), *(main.get("args") or [])]]
+def process_spec(container: dict[str, Any]) -> dict[str, Any]:
+    """A container as a process: its command and args (``argv``), variables (``env``) and the
+    names of its secret variables (``secrets``, read from the worker's environment)."""
+    argv = [
+        text_parts(t) for t in [*(container.get("command") or []), *(container.get("args") or [])]
+    ]
     env: list[list[Any]] = []
     secrets: list[str] = []
-    for var in main.get("env") or []:
+    for var in container.get("env") or []:
         if "value" in var:
             env.append([var["name"], text_parts(var["value"])])
         elif "secretKeyRef" in (var.get("valueFrom") or {}):
             secrets.append(var["name"])
+    out: dict[str, Any] = {"argv": argv}
+    if env:
+        out["env"] = env
+    if secrets:
+        out["secrets"] = secrets
+    return out
+
+
+def mount_paths(pod_spec: dict[str, Any]) -> list[str]:
+    """Every volume mount path of the pod's containers: each becomes a private folder of the
+    task's processes, the path rewritten in their command, args and variables."""
+    containers = [*(pod_spec.get("initContainers") or []), *(pod_spec.get("containers") or [])]
+    return sorted({str(m["mountPath"]) for c in containers for m in c.get("volumeMounts") or []})
+
+
+def task_spec(unit: PodUnit, step: steps.Task) -> dict[str, Any]:
+    """What the worker needs to run a task node's processes: the pod's init containers one
+    after another, then its primary container."""
+    main = next(c for c in unit.pod_spec.get("containers", []) if c.get("name") == unit.primary)
+    process = process_spec(main)
     spec: dict[str, Any] = {"node": step.node}
     if step.element is not None:
         spec["element"] = True
@@ -57,11 +82,13 @@ def task_spec(unit: PodUnit, step: steps.Task) -> dict[str, Any]:
         spec["plan"] = step.plan
         if unit.needs_task_template:
             spec["template"] = b64(unit.task.pb)
-    spec["argv"] = argv
-    if env:
-        spec["env"] = env
-    if secrets:
-        spec["secrets"] = secrets
+    spec.update(process)
+    init = [process_spec(c) for c in unit.pod_spec.get("initContainers") or []]
+    if init:
+        spec["init"] = init
+    mounts = mount_paths(unit.pod_spec)
+    if mounts:
+        spec["mounts"] = mounts
     if step.cache is not None:
         spec["cache"] = step.cache.key
     if unit.dynamic and step.element is None:

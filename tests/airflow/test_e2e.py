@@ -29,7 +29,8 @@ oracle = importlib.util.module_from_spec(_spec)
 sys.modules["fcomp_oracle"] = oracle
 _spec.loader.exec_module(oracle)
 
-#: Cases run here: every node kind the local flavour runs without a person answering.
+#: Cases run here: every example workflow (``map_tasks.large_map_wf`` with a short list:
+#: the local flavour runs each of 1,000 elements as a process of its own, minutes here).
 CASES = [
     "chain.chain_wf.x10",
     "chain.explicit_order_wf.default",
@@ -47,6 +48,7 @@ CASES = [
     "map_tasks.map_min_success_wf.default",
     "map_tasks.map_min_success_wf.too_many_failures",
     "map_tasks.map_partial_wf.factor2",
+    "map_tasks.large_map_wf.default",
     "gates_sleep.sleep_wf.default",
     "gates_approve.approve_wf.approved",
     "gates_approve.approve_wf.rejected",
@@ -65,6 +67,22 @@ CASES = [
     "task_config.task_config_wf.default",
     "task_config.secret_wf.with_secret",
     "spark.spark_wf.default",
+    "raw_container.raw_container_wf.default",
+    "pod_template.pod_template_wf.default",
+    "types_dataframe.dataframe_wf.custom",
+    "types_collections.list_wf.custom",
+    "types_collections.nested_wf.default",
+    "types_collections.matrix_wf.default",
+    "types_collections.bindings_wf.default",
+    "types_dataclass.dataclass_wf.custom",
+    "types_files.directory_wf.three",
+    "types_scalars.enum_wf.blue",
+    "types_scalars.union_wf.str",
+    "dynamic.nested_dynamic_wf.default",
+    "dynamic.dynamic_subworkflow_wf.default",
+    "launch_plans.kickoff_hourly.given",
+    "subworkflows.subworkflow_wf.x0",
+    "task_config.gpu_wf.default",
 ]
 
 #: Inputs whose ``pyflyte run`` text differs from the runtime's text form.
@@ -77,7 +95,6 @@ ANSWERS = {"y\n": ["--approve"], "n\n": ["--reject"], "release\n": ["--signal", 
 FLYTE_SIDE_FILES = {
     "failure.fail_after_complete_wf.fails": {"markers/independent": "ran\n"},
 }
-#: Cases that need runtime support not there yet (see the Airflow backend's report).
 
 
 def _case(key: str) -> Any:

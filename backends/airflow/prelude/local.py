@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from typing import Any
 
 from airflow.providers.standard.operators.branch import BaseBranchOperator  # noqa: TID251
@@ -73,6 +74,30 @@ def fcomp_task_env(spec: Any, values: dict[str, str], index: int | None) -> dict
     return env
 
 
+def fcomp_processes(log: Any, spec: Any, values: dict[str, str], index: int | None) -> None:
+    """A task's pod as processes: each init container, then the primary container; every
+    volume mount path is a private temporary folder, rewritten in their argv and env."""
+    with tempfile.TemporaryDirectory(prefix="fcomp-pod-") as root:
+        mounts: dict[str, str] = {}
+        for number, path in enumerate(spec.get("mounts", [])):
+            mounts["/" + path.strip().strip("/")] = os.path.join(root, str(number))
+            os.makedirs(mounts["/" + path.strip().strip("/")], exist_ok=True)
+        for process in [*spec.get("init", []), spec]:
+            argv = [fcomp_mounted(fcomp_render(a, values), mounts) for a in process["argv"]]
+            env = fcomp_task_env(process, values, index)
+            fcomp_run(log, argv, {k: fcomp_mounted(v, mounts) for k, v in env.items()})
+
+
+def fcomp_mounted(text: str, mounts: dict[str, str]) -> str:
+    """``text`` with each mount path (where a path starts, up to where it ends or goes on
+    below it with ``/``) replaced by its local folder."""
+    if not mounts:
+        return text
+    paths = "|".join(re.escape(p) for p in sorted(mounts, key=len, reverse=True))
+    pattern = re.compile(r"(?<![\w./~-])(" + paths + r")(?=$|[^\w.~-])")
+    return pattern.sub(lambda match: mounts[match.group(1)], text)
+
+
 def fcomp_task(op: Any, context: Any) -> None:
     """A task node: look up the cache, bind the inputs, run the task's command, store the
     cache; a map task element runs each index of its chunk."""
@@ -83,9 +108,8 @@ def fcomp_task(op: Any, context: Any) -> None:
             values = fcomp_node_values(context, spec["node"], index)
             if spec.get("legacy"):  # a legacy map task writes into the element's data folder
                 values["outputPrefix"] = values["outputPrefix"].rsplit("/", 1)[0]
-            argv = [fcomp_render(a, values) for a in spec["argv"]]
             try:
-                fcomp_run(op.log, argv, fcomp_task_env(spec, values, index))
+                fcomp_processes(op.log, spec, values, index)
             except AirflowException as error:
                 failed.append(f"element {index}: {error}")
         if failed:
@@ -113,9 +137,7 @@ def fcomp_task(op: Any, context: Any) -> None:
     if spec.get("template"):
         bind += ["--task-template", spec["template"]]
     fcomp_runtime(op.log, context, "bind", *bind)
-    values = fcomp_node_values(context, node)
-    argv = [fcomp_render(a, values) for a in spec["argv"]]
-    fcomp_run(op.log, argv, fcomp_task_env(spec, values, None))
+    fcomp_processes(op.log, spec, fcomp_node_values(context, node), None)
     if spec.get("dynamic"):
         fcomp_dynamic(op, context, node)
     if cache:
