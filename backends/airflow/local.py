@@ -11,7 +11,7 @@ variables (as the ``argo-local`` executor does).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fcomp.backends.airflow import steps
@@ -40,7 +40,7 @@ def _kind(p: Placeholder) -> str:
     return p.kind.value
 
 
-def process_spec(container: dict[str, Any]) -> dict[str, Any]:
+def process_spec(container: Mapping[str, Any]) -> dict[str, Any]:
     """A container as a process: its command and args (``argv``), variables (``env``) and the
     names of its secret variables (``secrets``, read from the worker's environment)."""
     argv = [
@@ -61,7 +61,7 @@ def process_spec(container: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def mount_paths(pod_spec: dict[str, Any]) -> list[str]:
+def mount_paths(pod_spec: Mapping[str, Any]) -> list[str]:
     """Every volume mount path of the pod's containers: each becomes a private folder of the
     task's processes, the path rewritten in their command, args and variables."""
     containers = [*(pod_spec.get("initContainers") or []), *(pod_spec.get("containers") or [])]
