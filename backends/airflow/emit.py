@@ -128,6 +128,9 @@ def common_kwargs(ctx: EmitContext, op: Op) -> dict[str, Expr]:
     out: dict[str, Expr] = {"task_id": op.local_id}
     if op.trigger_rule != ALL_SUCCESS:
         out["trigger_rule"] = op.trigger_rule
+    element = getattr(op.step, "element", None)
+    if isinstance(element, steps.Element) and element.parallelism:
+        out["max_active_tis_per_dagrun"] = element.parallelism  # the array node's parallelism
     unit = getattr(op.step, "unit", None)
     policy = getattr(unit, "policy", None)
     if isinstance(policy, ExecPolicy):

@@ -211,7 +211,17 @@ def lower_array(b: FlowBuilder, ctx: Context, node: ir.Node) -> Lowered | None:
     mapped = tuple(
         n for n, v in iface.inputs.items() if isinstance(v.type, ir.Collection) and n not in bound
     )
-    return _map(b, ctx, node, unit, iface, mapped, kind.min_successes, kind.min_success_ratio)
+    return _map(
+        b,
+        ctx,
+        node,
+        unit,
+        iface,
+        mapped,
+        kind.min_successes,
+        kind.min_success_ratio,
+        parallelism=kind.parallelism,
+    )
 
 
 def lower_array_task(
@@ -231,6 +241,7 @@ def lower_array_task(
         unit.min_successes,
         unit.min_success_ratio,
         legacy=True,
+        parallelism=unit.parallelism,
     )
 
 
@@ -244,12 +255,14 @@ def _map(
     min_successes: int | None,
     min_success_ratio: float | None,
     legacy: bool = False,
+    parallelism: int | None = None,
 ) -> Lowered:
     """Size, mapped elements, gather."""
     path = ctx.path(node)
     plan = to_json(b.plans.node_inputs(ctx.scope, node))
     size = b.flow.add(ctx.group, node.id, steps.ArraySize(path, plan, mapped))
-    element = steps.Task(path, "", unit, element=steps.Element({}, mapped, path, legacy))
+    limit = parallelism if parallelism else None  # 0: no limit, as on Flyte
+    element = steps.Task(path, "", unit, element=steps.Element({}, mapped, path, legacy, limit))
     run = b.flow.add(ctx.group, f"{node.id}-map", element)
     run.mapped_over = size.id
     run.after([size.id])

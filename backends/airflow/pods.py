@@ -43,7 +43,6 @@ INDEX_ENV = [_downward("FCOMP_INDEX", ANNOTATION_INDEX)]
 #: Environment telling flytekit which array element a map task's pod runs.
 #: Makes ``pyflyte-execute`` exit non-zero when the task failed (not only write error.pb), so
 #: the pod, and the Airflow task, fail.
-FAIL_ENV = [{"name": "FLYTE_FAIL_ON_ERROR", "value": "true"}]
 ARRAY_ENV = [
     {"name": "BATCH_JOB_ARRAY_INDEX_VAR_NAME", "value": "FLYTE_K8S_ARRAY_INDEX"},
     {"name": "FLYTE_K8S_ARRAY_INDEX", "value": INDEX},
@@ -187,7 +186,7 @@ def task_pod(
     for c in spec["containers"]:
         extra = [*run_env, namespace_env]
         if c is primary:
-            extra += [*FAIL_ENV, *(ARRAY_ENV if element else [])]
+            extra += ARRAY_ENV if element else []  # the unit sets FLYTE_FAIL_ON_ERROR
         c["env"] = copy.deepcopy(extra) + list(c.get("env") or [])
     init = list(spec.get("initContainers") or [])
     if not element:

@@ -29,12 +29,14 @@ class Start:
 class Element:
     """An array element: it reads the array node's inputs (``mapped``: the inputs mapped
     over) and runs at ``<node>/<index>``; a ``legacy`` map task's element writes its outputs
-    into ``<node>/<index>/data`` itself (no attempt folder)."""
+    into ``<node>/<index>/data`` itself (no attempt folder). ``parallelism``: at most that
+    many mapped task instances run at once (None: no limit of its own)."""
 
     inputs: Mapping[str, str]
     mapped: tuple[str, ...]
     node: str
     legacy: bool = False
+    parallelism: int | None = None
 
 
 @dataclass(frozen=True)

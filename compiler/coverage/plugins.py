@@ -10,9 +10,7 @@ from fcomp.compiler.coverage.model import (
     Nested,
     NoEffect,
     Table,
-    ignored,
     message,
-    overlay,
     reported_by,
     tables,
 )
@@ -224,11 +222,4 @@ BASE: Table = tables(
 )
 
 ARGO: Table = BASE
-AIRFLOW: Table = overlay(
-    BASE,
-    {
-        P + "ArrayJob": {
-            "parallelism": ignored("mapped Airflow tasks run with the DAG's own limits")
-        }
-    },
-)
+AIRFLOW: Table = BASE

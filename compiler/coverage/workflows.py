@@ -144,8 +144,5 @@ AIRFLOW: Table = overlay(
             ),
             "tags": Honoured("core.WorkflowMetadata.tags"),
         },
-        "flyteidl.core.ArrayNode": {
-            "parallelism": ignored("mapped Airflow tasks run with the DAG's own limits"),
-        },
     },
 )

@@ -385,7 +385,12 @@ def _array_node(p: Package) -> Any:
     raise AssertionError("no array node")
 
 
-@case("core.ArrayNode.parallelism", "map_tasks", str(NUMBER))
+@case(
+    "core.ArrayNode.parallelism",
+    "map_tasks",
+    argo=(f"parallelism: {NUMBER}",),
+    airflow=(f"max_active_tis_per_dagrun={NUMBER}",),
+)
 def _array_parallelism(p: Package) -> None:
     _array_node(p).parallelism = NUMBER
 
@@ -865,16 +870,21 @@ def _legacy_map(p: Package) -> None:
     replace_custom(t, {})
 
 
-def array_job_case(name: str, data: dict[str, Any], *expect: str) -> None:
+def array_job_case(name: str, data: dict[str, Any], *expect: str, **kwargs: Any) -> None:
     """A legacy map task (``container_array``, made from the chain example's first task)
     given the ``ArrayJob`` fields ``data``."""
 
     def mutate(p: Package) -> None:
         replace_custom(p.task("add_one"), data)
 
-    case(name, "chain", *expect, setup=_legacy_map)(mutate)
+    case(name, "chain", *expect, setup=_legacy_map, **kwargs)(mutate)
 
 
-array_job_case("plugins.ArrayJob.parallelism", {"parallelism": NUMBER}, N)
+array_job_case(
+    "plugins.ArrayJob.parallelism",
+    {"parallelism": NUMBER},
+    argo=(f"parallelism: {NUMBER}",),
+    airflow=(f"max_active_tis_per_dagrun={NUMBER}",),
+)
 array_job_case("plugins.ArrayJob.min_successes", {"minSuccesses": NUMBER}, N)
 array_job_case("plugins.ArrayJob.min_success_ratio", {"minSuccessRatio": 0.25}, "0.25")

@@ -604,7 +604,6 @@ with DAG(
                                     'valueFrom': {'fieldRef': {'fieldPath': 'metadata.namespace'}},
                                 },
                                 {'name': 'FLYTE_FAIL_ON_ERROR', 'value': 'true'},
-                                {'name': 'FLYTE_FAIL_ON_ERROR', 'value': 'true'},
                             ],
                         },
                     ],

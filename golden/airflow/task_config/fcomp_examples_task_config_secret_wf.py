@@ -419,7 +419,6 @@ with DAG(
                                     'valueFrom': {'fieldRef': {'fieldPath': 'metadata.namespace'}},
                                 },
                                 {'name': 'FLYTE_FAIL_ON_ERROR', 'value': 'true'},
-                                {'name': 'FLYTE_FAIL_ON_ERROR', 'value': 'true'},
                                 {'name': 'FLYTE_SECRETS_ENV_PREFIX', 'value': '_FSEC_'},
                                 {
                                     'name': 'FLYTE_SECRETS_DEFAULT_DIR',
