@@ -41,8 +41,6 @@ RUN_ENV = [
 ]
 INDEX_ENV = [_downward("FCOMP_INDEX", ANNOTATION_INDEX)]
 #: Environment telling flytekit which array element a map task's pod runs.
-#: Makes ``pyflyte-execute`` exit non-zero when the task failed (not only write error.pb), so
-#: the pod, and the Airflow task, fail.
 ARRAY_ENV = [
     {"name": "BATCH_JOB_ARRAY_INDEX_VAR_NAME", "value": "FLYTE_K8S_ARRAY_INDEX"},
     {"name": "FLYTE_K8S_ARRAY_INDEX", "value": INDEX},
