@@ -123,6 +123,10 @@ def _kickoff(lp: ir.LaunchPlan) -> str:
     return lp.schedule.kickoff_time_input_arg if lp.schedule is not None else ""
 
 
+#: The flavour that runs what the other cannot (dynamic tasks; Kubernetes resources).
+_OTHER_FLAVOUR = {"kubernetes": "local", "local": "kubernetes"}
+
+
 def _check_flow(
     flow: Flow, config: Config, lp: ir.LaunchPlan, diagnostics: list[Diagnostic]
 ) -> None:
@@ -139,6 +143,12 @@ def _check_flow(
         ):
             runnable = False  # its futures would be ignored: say so rather than run it
         if not runnable:
+            other = _OTHER_FLAVOUR[config.airflow_flavour]
+            hint = (
+                ""
+                if type(op.step) not in FLAVOURS[other]
+                else (f"; the '{other}' flavour runs it (--set airflow_flavour={other})")
+            )
             unit = getattr(op.step, "unit", None)
             what = f"task type '{unit.task.type}'" if unit is not None else type(op.step).__name__
             if isinstance(op.step, steps.Task) and op.step.unit.dynamic:
@@ -150,7 +160,7 @@ def _check_flow(
                     Severity.ERROR,
                     codes.UNSUPPORTED_CONSTRUCT,
                     f"{what} (task '{op.id}') cannot run with the Airflow "
-                    f"'{config.airflow_flavour}' flavour",
+                    f"'{config.airflow_flavour}' flavour{hint}",
                     lp.source,
                 )
             )
