@@ -207,10 +207,7 @@ def lower_array(b: FlowBuilder, ctx: Context, node: ir.Node) -> Lowered | None:
         return None
     iface = ctx.scope.cw.interfaces.get(node.id)
     assert iface is not None
-    bound = set(kind.bound_inputs)
-    mapped = tuple(
-        n for n, v in iface.inputs.items() if isinstance(v.type, ir.Collection) and n not in bound
-    )
+    mapped = kind.mapped_inputs(iface)
     return _map(
         b,
         ctx,

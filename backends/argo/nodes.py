@@ -197,10 +197,7 @@ def lower_array(b: DagBuilder, ctx: DagContext, node: ir.Node) -> Lowered | None
         return None
     iface = ctx.scope.cw.interfaces.get(node.id)
     assert iface is not None
-    bound = set(kind.bound_inputs)
-    mapped = [
-        n for n, v in iface.inputs.items() if isinstance(v.type, ir.Collection) and n not in bound
-    ]
+    mapped = kind.mapped_inputs(iface)
     short = unit.task.id.name.rsplit(".", 1)[-1]
     element = b.add_template(short, lambda name: pod_template(name, unit, b.config, element=True))
     fanout = b.add_template(

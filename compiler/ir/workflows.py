@@ -9,7 +9,7 @@ from fcomp.compiler.diagnostics import Source
 from fcomp.compiler.ir.identifiers import Ident, Interface, Parameter
 from fcomp.compiler.ir.literals import Binding, BoolExpr, Literal
 from fcomp.compiler.ir.tasks import ExtendedResources, K8sPod, KeyValues, Resources
-from fcomp.compiler.ir.types import LiteralType
+from fcomp.compiler.ir.types import Collection, LiteralType
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +123,13 @@ class ArrayNode:
     data_mode: str = "SINGLE_INPUT_FILE"
     bound_inputs: tuple[str, ...] = ()
     run_all_sub_nodes: bool = False
+
+    def mapped_inputs(self, iface: Interface) -> tuple[str, ...]:
+        """The inputs of the node's interface it maps over: its lists not bound whole."""
+        bound = set(self.bound_inputs)
+        return tuple(
+            n for n, v in iface.inputs.items() if isinstance(v.type, Collection) and n not in bound
+        )
 
 
 @dataclass(frozen=True, slots=True)
