@@ -172,6 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
     dyn.add_argument("--target", required=True, choices=["argo", "airflow"], help="what to build")
     dyn.add_argument("--manifest-out", required=True, help="file to write the manifest to")
     dyn.add_argument(
+        "--json", action="store_true", help="write the manifest as a JSON string (null: none)"
+    )
+    dyn.add_argument(
         "--set", action="append", default=[], metavar="KEY=VALUE", help="a build setting"
     )
     return parser

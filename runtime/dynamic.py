@@ -4,6 +4,7 @@ a child workflow for the target (the only runtime step that loads fcomp's compil
 from __future__ import annotations
 
 import base64
+import json
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,8 @@ def _latest(storage: Any, node: str) -> tuple[str, str]:
 
 def dynamic(args: Any) -> str | None:
     """Print ``none`` when the task wrote outputs, else write the child manifest and print
-    ``child``."""
+    ``child``; with ``--json`` the file holds the manifest as a JSON string (``null`` when
+    there is none), as an Airflow pod's XCom file does."""
     from flyteidl.core import dynamic_job_pb2, tasks_pb2
 
     from fcomp.runtime.storage import Storage
@@ -41,11 +43,12 @@ def dynamic(args: Any) -> str | None:
     out.parent.mkdir(parents=True, exist_ok=True)
     kind, path = _latest(storage, args.node)
     if kind == "outputs.pb":
-        out.write_text("", encoding="utf-8")
+        out.write_text("null" if args.json else "", encoding="utf-8")
         return "none"
     futures = dynamic_job_pb2.DynamicJobSpec.FromString(storage.read(path, args.node))
     task = tasks_pb2.TaskTemplate.FromString(base64.b64decode(args.task))
-    out.write_text(compile_child(futures, task, args), encoding="utf-8")
+    text = compile_child(futures, task, args)
+    out.write_text(json.dumps(text) if args.json else text, encoding="utf-8")
     return "child"
 
 

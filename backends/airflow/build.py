@@ -23,6 +23,7 @@ from fcomp.backends.airflow.kubernetes import MACROS
 from fcomp.backends.airflow.local import resource_runnable
 from fcomp.backends.airflow.model import TASK_ID_MAX, Flow
 from fcomp.backends.airflow.module import FLAVOURS, DagSettings, write_module
+from fcomp.backends.airflow.pods import child_settings
 from fcomp.backends.airflow.pysource import Expr, Name, comment
 from fcomp.backends.airflow.schedule import schedule_expr
 from fcomp.backends.airflow.splits import split_for_pods
@@ -136,12 +137,6 @@ def _check_flow(
         runnable = type(op.step) in emitters
         if runnable and isinstance(op.step, steps.Resource) and config.airflow_flavour == "local":
             runnable = resource_runnable(op.step.unit)
-        if (
-            isinstance(op.step, steps.Task)
-            and op.step.unit.dynamic
-            and config.airflow_flavour == "kubernetes"
-        ):
-            runnable = False  # its futures would be ignored: say so rather than run it
         if not runnable:
             other = _OTHER_FLAVOUR[config.airflow_flavour]
             hint = (
@@ -230,15 +225,11 @@ def dag_settings(
         "raw": config.raw_prefix,
         "namespace": config.namespace,
     }
-    if any(getattr(getattr(op.step, "unit", None), "dynamic", False) for op in flow.ops.values()):
+    if config.airflow_flavour == "local" and any(
+        getattr(getattr(op.step, "unit", None), "dynamic", False) for op in flow.ops.values()
+    ):
         # what the runtime's dynamic step needs to build child DAGs like this one
-        settings["dynamic"] = {
-            "storage_prefix": config.storage_prefix,
-            "raw_output_prefix": config.raw_output_prefix,
-            "airflow_flavour": config.airflow_flavour,
-            "runtime_image": config.runtime_image,
-            "namespace": config.namespace,
-        }
+        settings["dynamic"] = child_settings(config)
     if config.airflow_flavour == "kubernetes":
         settings["inputs"] = list(start.types)
         settings["defaults"] = dict(start.defaults)

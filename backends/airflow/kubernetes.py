@@ -22,6 +22,8 @@ from fcomp.backends.airflow.pods import (
     ANNOTATION_ATTEMPT,
     ANNOTATION_EXEC,
     ANNOTATION_INDEX,
+    XCOM_FILE,
+    child_settings,
     literal_arg,
     runtime_pod,
     task_pod,
@@ -78,11 +80,25 @@ def _kpo(
     return call("KubernetesPodOperator", **kwargs)
 
 
-def _runtime(ctx: EmitContext, op: Op, command: str, args: list[str], xcom: bool = False) -> Expr:
+def _runtime(
+    ctx: EmitContext,
+    op: Op,
+    command: str,
+    args: list[str],
+    xcom: bool = False,
+    quoted: bool = False,
+) -> Expr:
     """A runtime step's pod. ``args`` are ready for Jinja (fcomp's macros, or text escaped with
     :func:`~.emit.templated`): the command goes in the operator's templated ``cmds`` rather
     than in ``full_pod_spec``, which Airflow does not render."""
-    pod = runtime_pod(ctx.config, command, args, xcom)
+    pod = runtime_pod(ctx.config, command, args, xcom, quoted=quoted)
+    return _runtime_kpo(ctx, op, pod, args, xcom)
+
+
+def _runtime_kpo(
+    ctx: EmitContext, op: Op, pod: dict[str, Any], args: list[str], xcom: bool
+) -> Expr:
+    """The operator of a runtime pod whose container command ends with ``args``."""
     full = pod["spec"]["containers"][0].pop("command")
     head = full[: len(full) - len(args)]
     cmds = [templated(h) for h in head] + list(args)
@@ -266,6 +282,48 @@ def emit_write_signal(ctx: EmitContext, op: Op, step: steps.WriteSignal) -> Expr
     return _runtime(ctx, op, "signal", [*args, "--value", value])
 
 
+def emit_cache_check(ctx: EmitContext, op: Op, step: steps.CacheCheck) -> Expr:
+    """A cached task's lookup pod (returns ``hit`` or ``miss``)."""
+    args = ["--node", step.node, "--plan", literal_arg(step.plan), "--key", literal_arg(step.key)]
+    return _runtime(ctx, op, "cache-check", [templated(a) for a in args], True, True)
+
+
+def emit_cache_choose(ctx: EmitContext, op: Op, step: steps.CacheChoose) -> Expr:
+    """Run the task on a miss, skip to where both ways meet on a hit (a worker step)."""
+    ctx.use(PRELUDE, "FcompCacheChoose")
+    return call(
+        "FcompCacheChoose",
+        **common_kwargs(ctx, op),
+        decided_by=step.decided_by,
+        run=list(step.run),
+        hit=list(step.hit),
+    )
+
+
+def emit_cache_put(ctx: EmitContext, op: Op, step: steps.CachePut) -> Expr:
+    """Store a cached task's outputs."""
+    args = ["--node", step.node, "--key", literal_arg(step.key)]
+    return _runtime(ctx, op, "cache-put", [templated(a) for a in args])
+
+
+def emit_futures(ctx: EmitContext, op: Op, step: steps.Futures) -> Expr:
+    """Compile a dynamic task's futures into a child DAG module, returned as XCom."""
+    args = ["--node", step.node, "--task", step.task, "--target", "airflow"]
+    args += ["--manifest-out", XCOM_FILE, "--json"]
+    args += [literal_arg(f"--set={k}={v}") for k, v in child_settings(ctx.config).items()]
+    jinja = [templated(a) for a in args]
+    # the runtime writes the XCom file itself (the module as a JSON string, or null)
+    return _runtime_kpo(ctx, op, runtime_pod(ctx.config, "dynamic", jinja), jinja, True)
+
+
+def emit_run_child(ctx: EmitContext, op: Op, step: steps.RunChild) -> Expr:
+    """Run a dynamic task's child DAG on the worker and wait for it."""
+    ctx.use(PRELUDE, "FcompRunChild")
+    return call(
+        "FcompRunChild", **common_kwargs(ctx, op), node=step.node, module_from=step.module_from
+    )
+
+
 def _jinja_id(text: str) -> str:
     """A task id or node path inside a Jinja string literal: they are made of letters,
     digits and ``_.-%/`` only, so there is nothing to escape."""
@@ -289,4 +347,9 @@ EMITTERS: dict[type, Emitter] = {
     steps.Trigger: emit_trigger,
     steps.WaitSignal: emit_wait_signal,
     steps.WriteSignal: emit_write_signal,
+    steps.CacheCheck: emit_cache_check,
+    steps.CacheChoose: emit_cache_choose,
+    steps.CachePut: emit_cache_put,
+    steps.Futures: emit_futures,
+    steps.RunChild: emit_run_child,
 }

@@ -88,16 +88,19 @@ def run_airflow_local(
     env: Mapping[str, str] | None = None,
     answers: Answers | None = None,
     timeout: float = 1800.0,
+    flavour: str = "local",
 ) -> tuple[AirflowRun | None, list[Diagnostic]]:
-    """Build every launch plan (local flavour), then run ``launch_plan`` with ``parameters``
-    (texts) and wait for it; ``answers`` respond to approve and signal gates."""
+    """Build every launch plan, then run ``launch_plan`` with ``parameters`` (texts) and wait
+    for it; ``answers`` respond to approve and signal gates. ``flavour`` is the ``local`` one
+    unless the environment runs pods some other way (tests run the ``kubernetes`` flavour's
+    pods as local processes)."""
     import subprocess
 
     storage = storage.resolve()
     # a plain path, not file://: flytekit reads local files (FlyteFile) only by plain paths
     config = replace(
         config,
-        airflow_flavour="local",
+        airflow_flavour=flavour,
         storage_prefix=str(storage),
         raw_output_prefix=str(storage / "raw"),  # a local run keeps raw data local too
     )

@@ -53,6 +53,18 @@ def literal_arg(text: str) -> str:
     return text.replace("$", "$$")
 
 
+def child_settings(config: Config) -> dict[str, str]:
+    """The build settings a dynamic task's child DAG is built with (like its parent's)."""
+    return {
+        "storage_prefix": config.storage_prefix,
+        "raw_output_prefix": config.raw_output_prefix,
+        "airflow_flavour": config.airflow_flavour,
+        "runtime_image": config.runtime_image,
+        "namespace": config.namespace,
+        "service_account": config.service_account,
+    }
+
+
 @dataclass(frozen=True)
 class NodeDirs:
     """Where one node's (or array element's) data lives, as container text."""
@@ -114,14 +126,23 @@ def render(value: Any, dirs: NodeDirs) -> Any:
 
 
 def runtime_container(
-    config: Config, name: str, command: str, args: list[str], xcom: bool = False
+    config: Config,
+    name: str,
+    command: str,
+    args: list[str],
+    xcom: bool = False,
+    quoted: bool = False,
 ) -> dict[str, Any]:
     """A container running ``fcomp-runtime COMMAND --prefix P --exec $(FCOMP_EXEC) ARGS``;
-    with ``xcom``, what it prints becomes the task's XCom (through the sidecar's file)."""
+    with ``xcom``, what it prints becomes the task's XCom (through the sidecar's file), as
+    JSON (a number) or, ``quoted``, as a string (a word with no quotes or backslashes)."""
     argv = [command, "--prefix", literal_arg(config.storage_prefix), "--exec", EXEC, *args]
     container: dict[str, Any] = {"name": name, "image": config.runtime_image}
     if xcom:
-        script = f'set -e; out="$("$@")"; mkdir -p /airflow/xcom; printf %s "$out" > {XCOM_FILE}'
+        form = "'\"%s\"'" if quoted else "%s"
+        script = (
+            f'set -e; out="$("$@")"; mkdir -p /airflow/xcom; printf {form} "$out" > {XCOM_FILE}'
+        )
         container["command"] = ["sh", "-c", script, "sh", "fcomp-runtime", *argv]
     else:
         container["command"] = ["fcomp-runtime", *argv]
@@ -130,10 +151,15 @@ def runtime_container(
 
 
 def runtime_pod(
-    config: Config, command: str, args: list[str], xcom: bool = False, index: bool = False
+    config: Config,
+    command: str,
+    args: list[str],
+    xcom: bool = False,
+    index: bool = False,
+    quoted: bool = False,
 ) -> dict[str, Any]:
     """A pod with one runtime step."""
-    container = runtime_container(config, "base", command, args, xcom)
+    container = runtime_container(config, "base", command, args, xcom, quoted)
     if index:
         container["env"] += copy.deepcopy(INDEX_ENV)
     spec: dict[str, Any] = {"containers": [container], "restartPolicy": "Never"}
@@ -181,7 +207,7 @@ def task_pod(
         "name": "FCOMP_NAMESPACE",
         "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}},
     }
-    for c in spec["containers"]:
+    for c in [*spec["containers"], *(spec.get("initContainers") or [])]:
         extra = [*run_env, namespace_env]
         if c is primary:
             extra += ARRAY_ENV if element else []  # the unit sets FLYTE_FAIL_ON_ERROR

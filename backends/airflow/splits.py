@@ -10,7 +10,14 @@ does the runtime's work and a small worker step (or another operator) acts on it
   DAG and waits for it;
 - signal ``S``: ``S`` asks a person for the value, ``S-write`` (a pod) writes it;
 - Kubernetes-resource task ``R``: pod ``R-bind`` writes the node's inputs, then ``R``
-  creates the object and waits for it.
+  creates the object and waits for it;
+- dynamic task ``D``: after pod ``D``, pod ``D-futures`` compiles the futures the task wrote
+  into a child DAG module (returned as XCom) and ``D-child`` runs it with ``dag.test()`` in a
+  new process on the worker, waiting for it (the child reports its outputs to ``D``);
+- cached task ``C``: pod ``C-cache-check`` looks the outputs up, ``C-cache`` follows ``C`` on
+  a miss or ``C-cached`` on a hit; a miss runs ``C`` (and its dynamic steps), then pod
+  ``C-cache-put`` stores the outputs; ``C-cached`` (``none_failed_min_one_success``) is where
+  both ways meet, and what the node's downstream tasks wait for.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from fcomp.backends.airflow import steps
-from fcomp.backends.airflow.model import ALL_SUCCESS, Flow, Op
+from fcomp.backends.airflow.model import ALL_SUCCESS, NONE_FAILED_MIN_ONE_SUCCESS, Flow, Op
 from fcomp.backends.common.plans import b64
 
 ALL_DONE = "all_done"
@@ -101,8 +108,33 @@ def split_resource(flow: Flow, op: Op) -> None:
     _insert_before(flow, op, f"{op.local_id}-bind", bind, op.trigger_rule)
 
 
+def split_task(flow: Flow, op: Op) -> None:
+    """A dynamic task's futures and child steps; a cached task's lookup and store."""
+    step = op.step
+    assert isinstance(step, steps.Task)
+    if step.element is not None:
+        return
+    last = op
+    if step.unit.dynamic:
+        futures = steps.Futures(step.node, b64(step.unit.task.pb))
+        made = _insert_after(flow, op, f"{op.local_id}-futures", futures)
+        last = _insert_after(flow, made, f"{op.local_id}-child", steps.RunChild(step.node, made.id))
+    if step.cache is None:
+        return
+    put_step = steps.CachePut(step.node, step.cache.key)
+    put = _insert_after(flow, last, f"{op.local_id}-cache-put", put_step)
+    done = _insert_after(flow, put, f"{op.local_id}-cached", steps.Join())
+    done.trigger_rule = NONE_FAILED_MIN_ONE_SUCCESS
+    check = steps.CacheCheck(step.node, step.plan, step.cache.key)
+    checked = _insert_before(flow, op, f"{op.local_id}-cache-check", check, op.trigger_rule)
+    choose = steps.CacheChoose(checked.id, (op.id,), (done.id,))
+    chosen = _insert_before(flow, op, f"{op.local_id}-cache", choose, ALL_SUCCESS)
+    done.after([chosen.id])
+
+
 SPLITS: dict[type, Callable[[Flow, Op], None]] = {
     steps.Resource: split_resource,
+    steps.Task: split_task,
     steps.Branch: split_branch,
     steps.ArraySize: split_size,
     steps.Gather: split_gather,

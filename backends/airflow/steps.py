@@ -212,6 +212,50 @@ class WriteSignal:
     entered_by: str
 
 
+@dataclass(frozen=True)
+class CacheCheck:
+    """Bind a cached task node's inputs and look its outputs up (writing them on a hit)."""
+
+    node: str
+    plan: str
+    key: str
+
+
+@dataclass(frozen=True)
+class CacheChoose:
+    """Follow ``run`` on a cache miss, ``hit`` on a hit, as ``decided_by`` found."""
+
+    decided_by: str
+    run: tuple[str, ...]
+    hit: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CachePut:
+    """Store a cached task node's outputs under the key of its inputs."""
+
+    node: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Futures:
+    """After a dynamic task ran: compile the ``futures.pb`` it wrote (if any) into a child
+    DAG module, given to the next step as XCom; ``task`` is the base64 TaskTemplate."""
+
+    node: str
+    task: str
+
+
+@dataclass(frozen=True)
+class RunChild:
+    """Run the child DAG module ``module_from`` returned (none: the task wrote outputs) for
+    the dynamic node ``node``, and wait for it."""
+
+    node: str
+    module_from: str
+
+
 Step = (
     Start
     | Task
@@ -232,4 +276,9 @@ Step = (
     | Trigger
     | WaitSignal
     | WriteSignal
+    | CacheCheck
+    | CacheChoose
+    | CachePut
+    | Futures
+    | RunChild
 )

@@ -125,18 +125,4 @@ BASE: Table = tables(
 )
 
 ARGO: Table = overlay(BASE, {"flyteidl.core.K8sPod": {"data_config": _ARGO_POD_FILES}})
-#: Caching runs only in the Airflow ``local`` flavour; the table describes the default,
-#: ``kubernetes``.
-AIRFLOW_NO_CACHE = ignored(
-    "the Airflow kubernetes flavour does not look up or store cached results (only the local "
-    "flavour does)"
-)
-AIRFLOW: Table = overlay(
-    BASE,
-    {
-        "flyteidl.core.TaskMetadata": dict.fromkeys(
-            ("discoverable", "discovery_version", "cache_ignore_input_vars"), AIRFLOW_NO_CACHE
-        ),
-        "flyteidl.core.K8sPod": {"data_config": _AIRFLOW_FILES},
-    },
-)
+AIRFLOW: Table = overlay(BASE, {"flyteidl.core.K8sPod": {"data_config": _AIRFLOW_FILES}})

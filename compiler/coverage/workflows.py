@@ -15,7 +15,6 @@ from fcomp.compiler.coverage.model import (
     tables,
     unsupported,
 )
-from fcomp.compiler.coverage.tasks import AIRFLOW_NO_CACHE
 
 REFERENCE = NoEffect(
     "a reference: the referenced entity is compiled in its place (a missing one is reported)"
@@ -134,10 +133,7 @@ AIRFLOW: Table = overlay(
     {
         "flyteidl.core.NodeMetadata": {
             "timeout": ignored("Airflow has one timeout per attempt (the task's), none per node"),
-            "cacheable": AIRFLOW_NO_CACHE,
-            "cache_version": AIRFLOW_NO_CACHE,
         },
-        "flyteidl.admin.LaunchPlanSpec": {"overwrite_cache": AIRFLOW_NO_CACHE},
         "flyteidl.core.WorkflowMetadata": {
             "on_failure": NoEffect(
                 "Airflow lets independent tasks finish after a failure, which is this policy"

@@ -16,13 +16,14 @@ from fcomp.compiler import ir
 from fcomp.compiler.config import Config
 from fcomp.compiler.passes.results import END_NODE, START_NODE, CompiledProgram, CompiledWorkflow
 from fcomp.compiler.plugins.registry import TaskContext, lower_task
-from fcomp.compiler.plugins.units import K8sResourceUnit
+from fcomp.compiler.plugins.units import K8sResourceUnit, PodUnit
 
 
 @dataclass
 class Expected:
     """Task ids, (upstream, downstream) edges, and the node kind behind some tasks
-    (``branch``, ``size``, ``gather``, ``launchplan``, ``signal``)."""
+    (``branch``, ``size``, ``gather``, ``launchplan``, ``signal``, ``resource``, ``dynamic``,
+    ``cached``, ``cached-dynamic``)."""
 
     tasks: set[str] = field(default_factory=set)
     edges: set[tuple[str, str]] = field(default_factory=set)
@@ -32,9 +33,15 @@ class Expected:
         """The graph of the kubernetes flavour, where a pod's result is acted on by a second
         task: ``X`` + ``X-choose`` (branch), ``S`` + ``S-indexes`` (map size), ``G-guard`` +
         ``G`` (gather), ``L-bind`` + ``L`` (launch plan), ``S`` + ``S-write`` (signal),
-        ``R-bind`` + ``R`` (a task run as a Kubernetes object)."""
+        ``R-bind`` + ``R`` (a task run as a Kubernetes object), ``D`` + ``D-futures`` +
+        ``D-child`` (dynamic task), and around a cached task ``C``: ``C-cache-check`` +
+        ``C-cache`` before it, ``C-cache-put`` + ``C-cached`` after it (and its dynamic steps),
+        with ``C-cache`` going on to ``C-cached`` as well."""
         out = Expected(set(self.tasks), set(self.edges), dict(self.kinds))
         for task, kind in sorted(self.kinds.items()):
+            if kind in ("dynamic", "cached", "cached-dynamic"):
+                _split_task(out, task, kind)
+                continue
             if kind in ("branch", "size", "signal"):
                 new = task + {"branch": "-choose", "size": "-indexes", "signal": "-write"}[kind]
                 out.edges = {(new if u == task else u, d) for u, d in out.edges} | {(task, new)}
@@ -45,6 +52,24 @@ class Expected:
                 continue
             out.tasks.add(new)
         return out
+
+
+def _split_task(out: Expected, task: str, kind: str) -> None:
+    """A dynamic or cached task's steps (see :meth:`Expected.split`)."""
+    last = task
+    if kind.endswith("dynamic"):
+        futures, child = task + "-futures", task + "-child"
+        out.edges = {(child if u == task else u, d) for u, d in out.edges}
+        out.edges |= {(task, futures), (futures, child)}
+        out.tasks |= {futures, child}
+        last = child
+    if kind.startswith("cached"):
+        check, choose = task + "-cache-check", task + "-cache"
+        put, done = task + "-cache-put", task + "-cached"
+        out.edges = {(done if u == last else u, d) for u, d in out.edges}
+        out.edges = {(u, check if d == task else d) for u, d in out.edges}
+        out.edges |= {(check, choose), (choose, task), (last, put), (put, done), (choose, done)}
+        out.tasks |= {check, choose, put, done}
 
 
 def expected_graph(compiled: CompiledProgram, cw: CompiledWorkflow) -> Expected:
@@ -77,15 +102,21 @@ def _legacy_map(compiled: CompiledProgram, kind: ir.NodeKind) -> bool:
     return task is not None and task.type == "container_array"
 
 
-def _resource(compiled: CompiledProgram, cw: CompiledWorkflow, node: ir.Node) -> bool:
-    """Whether the node's task runs as a Kubernetes object (by its plugin's unit)."""
+def _task_kind(compiled: CompiledProgram, cw: CompiledWorkflow, node: ir.Node) -> str:
+    """``resource`` (run as a Kubernetes object), ``dynamic``, ``cached``, ``cached-dynamic``
+    or nothing, by the unit of the node's task's plugin."""
     kind = node.kind
     if not isinstance(kind, ir.TaskNode) or kind.task is None:
-        return False
+        return ""
     task = compiled.catalog.tasks.find(kind.task)
     assert task is not None
     unit = lower_task(TaskContext(task, node, cw.workflow, Config()))
-    return isinstance(unit, K8sResourceUnit)
+    if isinstance(unit, K8sResourceUnit):
+        return "resource"
+    if not isinstance(unit, PodUnit):
+        return ""
+    flags = ["cached"] * (unit.policy.cache is not None) + ["dynamic"] * unit.dynamic
+    return "-".join(flags)
 
 
 def _workflow(
@@ -143,8 +174,9 @@ def _node(
         out.edges |= {(name, run), (name, gather), (run, gather)}
         return [name], [name + "-gather"]
     out.tasks.add(name)
-    if _resource(compiled, cw, node):
-        out.kinds[name] = "resource"
+    task_kind = _task_kind(compiled, cw, node)
+    if task_kind:
+        out.kinds[name] = task_kind
     if isinstance(kind, ir.LaunchPlanNode):
         out.kinds[name] = "launchplan"
     if isinstance(kind, ir.GateNode) and kind.kind is ir.GateKind.SIGNAL:

@@ -12,7 +12,6 @@ from fcomp.backends.airflow.build import build_airflow
 @pytest.mark.parametrize(
     ("module", "flavour", "what", "other"),
     [
-        ("dynamic", "kubernetes", "dynamic task 'fcomp_examples.dynamic.squares'", "local"),
         ("plugin_ray", "local", "task type 'ray' (RayJob)", "kubernetes"),
     ],
 )

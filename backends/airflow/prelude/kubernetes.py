@@ -1,5 +1,6 @@
 """Helpers of the ``kubernetes`` flavour: Jinja macros giving run-time values to the pods, and
-the small worker-side steps around them (a branch's choice, a map's element list and guard).
+the small worker-side steps around them (a branch's choice, a map's element list and guard, a
+cache lookup's outcome, a dynamic task's child run).
 
 fcomp never imports this module: :mod:`fcomp.backends.airflow.module` copies its source into
 each generated DAG file. Run-time values reach pods only through pod annotations (read by the
@@ -10,6 +11,7 @@ The generated module defines ``FCOMP`` (storage prefix, workflow inputs).
 
 import hashlib
 import json
+import os
 import re
 import time
 from typing import Any
@@ -20,8 +22,11 @@ from airflow.sdk.exceptions import AirflowException, AirflowSkipException  # noq
 
 from fcomp.backends.airflow.prelude.common import (  # not copied: DAG files hold common
     FCOMP,
+    fcomp_child_file,
+    fcomp_dynamic_conf,
     fcomp_node_values,
     fcomp_render,
+    fcomp_run_child,
 )
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
@@ -109,6 +114,56 @@ class FcompChoose(BaseBranchOperator):
         if not isinstance(index, int) or not 0 <= index < len(self.targets):
             raise AirflowException(f"branch step returned {index!r}, not a case index")
         return list(self.targets[index])
+
+
+class FcompCacheChoose(BaseBranchOperator):
+    """Follow ``run`` when the lookup pod ``decided_by`` found no cached outputs, ``hit``
+    when it found (and wrote) them."""
+
+    template_fields = ()
+
+    def __init__(self, *, decided_by: str, run: list[str], hit: list[str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.decided_by = decided_by
+        self.run = run
+        self.hit = hit
+
+    def choose_branch(self, context: Any) -> list[str]:
+        found = context["ti"].xcom_pull(task_ids=self.decided_by)
+        if found not in ("hit", "miss"):
+            raise AirflowException(f"cache lookup returned {found!r}, not hit or miss")
+        return list(self.hit if found == "hit" else self.run)
+
+
+class FcompRunChild(BaseOperator):
+    """Run the child DAG a dynamic task's futures compiled to (the module text the step
+    ``module_from`` returned; none when the task wrote its outputs itself): the module goes
+    into the DAG folder for the run and runs with ``dag.test()`` in a new process on this
+    worker, its pods created from here; the child run reads this node's inputs and reports
+    its outputs to this node."""
+
+    template_fields = ()
+
+    def __init__(self, *, node: str, module_from: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.node = node
+        self.module_from = module_from
+
+    def execute(self, context: Any) -> None:
+        text = context["ti"].xcom_pull(task_ids=self.module_from)
+        if text is None:
+            self.log.info("the task wrote its outputs: no child to run")
+            return
+        if not isinstance(text, str):
+            raise AirflowException(f"the futures step returned {type(text).__name__}, not a module")
+        path = fcomp_child_file(context, self.node)
+        try:
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            fcomp_run_child(self.log, path, fcomp_dynamic_conf(context, self.node))
+        finally:
+            if os.path.exists(path):
+                os.unlink(path)
 
 
 class FcompIndexes(BaseOperator):

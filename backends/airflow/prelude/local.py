@@ -11,7 +11,6 @@ helpers of :mod:`.common` (paths, placeholders) come before this module in a DAG
 import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 from typing import Any
@@ -23,29 +22,14 @@ from airflow.sdk.exceptions import AirflowException  # noqa: TID251
 
 from fcomp.backends.airflow.prelude.common import (  # not copied: DAG files hold common too
     FCOMP,
+    fcomp_child_file,
+    fcomp_dynamic_conf,
     fcomp_exec_id,
     fcomp_node_values,
     fcomp_render,
+    fcomp_run,
+    fcomp_run_child,
 )
-
-
-def fcomp_run(
-    log: Any, argv: list[str], env: dict[str, str] | None = None, capture: bool = False
-) -> str:
-    """Run a process, logging its output; its stdout when ``capture``; fail on a non-zero exit."""
-    full_env = dict(os.environ)
-    full_env["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), full_env.get("PATH", "")])
-    full_env.update(env or {})
-    proc = subprocess.run(argv, env=full_env, capture_output=True, text=True, check=False)
-    for line in proc.stderr.splitlines():
-        log.info("%s", line)
-    if not capture:
-        for line in proc.stdout.splitlines():
-            log.info("%s", line)
-    if proc.returncode != 0:
-        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-20:])
-        raise AirflowException(f"{os.path.basename(argv[0])} exited with {proc.returncode}: {tail}")
-    return proc.stdout
 
 
 def fcomp_runtime(log: Any, context: Any, command: str, *args: str, capture: bool = False) -> str:
@@ -148,13 +132,7 @@ def fcomp_task(op: Any, context: Any) -> None:
 def fcomp_dynamic(op: Any, context: Any, node: str) -> None:
     """A dynamic task's futures: the runtime compiles them into a child DAG file, which runs
     as a child run reading this node's inputs and reporting its outputs to this node."""
-    # The child DAG file goes into the DAG folder: a DAG runs only once Airflow has parsed and
-    # serialized it from there.
-    from airflow.configuration import conf as airflow_conf  # noqa: TID251
-
-    folder = airflow_conf.get("core", "dags_folder")
-    name = re.sub(r"[^A-Za-z0-9_]", "_", f"{fcomp_exec_id(context)}_{node}")
-    path = os.path.join(folder, f"fcomp_dynamic_{name}.py")
+    path = fcomp_child_file(context, node)
     try:
         found = fcomp_runtime(
             op.log,
@@ -173,18 +151,10 @@ def fcomp_dynamic(op: Any, context: Any, node: str) -> None:
         )
         if found.strip() != "child":
             return
-        exec_id = fcomp_exec_id(context)
-        inputs = f"{FCOMP['prefix'].rstrip('/')}/{exec_id}/{node}/data/inputs.pb"
-        conf = {"fcomp_parent": {"inputs": inputs, "report": f"{exec_id}/{node}"}}
-        fcomp_run_child(op.log, path, conf)
+        fcomp_run_child(op.log, path, fcomp_dynamic_conf(context, node))
     finally:
         if os.path.exists(path):
             os.unlink(path)
-
-
-def fcomp_run_child(log: Any, path: str, conf: dict[str, Any]) -> None:
-    """Run a DAG file's DAG to completion in a new process (``dag.test()``)."""
-    fcomp_run(log, [sys.executable, path, "--conf", json.dumps(conf)])
 
 
 def fcomp_start(op: Any, context: Any) -> None:

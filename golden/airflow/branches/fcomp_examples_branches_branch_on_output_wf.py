@@ -15,10 +15,15 @@ from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import DAG, Param
 
 
+import json
+import os
 import re
+import subprocess
+import sys
 from typing import Any
 
 from airflow.providers.standard.sensors.time_delta import WaitSensor  # noqa: TID251
+from airflow.sdk.exceptions import AirflowException  # noqa: TID251
 
 FCOMP: dict[str, Any] = {}  # the generated module assigns its settings
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
@@ -65,6 +70,47 @@ def fcomp_render(parts: Any, values: dict[str, str]) -> str:
     return "".join(p if isinstance(p, str) else values[p["ph"]] for p in parts)
 
 
+def fcomp_run(
+    log: Any, argv: list[str], env: dict[str, str] | None = None, capture: bool = False
+) -> str:
+    """Run a process, logging its output; its stdout when ``capture``; fail on a non-zero exit."""
+    full_env = dict(os.environ)
+    full_env["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), full_env.get("PATH", "")])
+    full_env.update(env or {})
+    proc = subprocess.run(argv, env=full_env, capture_output=True, text=True, check=False)
+    for line in proc.stderr.splitlines():
+        log.info("%s", line)
+    if not capture:
+        for line in proc.stdout.splitlines():
+            log.info("%s", line)
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-20:])
+        raise AirflowException(f"{os.path.basename(argv[0])} exited with {proc.returncode}: {tail}")
+    return proc.stdout
+
+
+def fcomp_child_file(context: Any, node: str) -> str:
+    """Where a dynamic node's child DAG file goes: the DAG folder, since a DAG runs only once
+    Airflow has parsed and serialized it from there."""
+    from airflow.configuration import conf as airflow_conf  # noqa: TID251
+
+    folder = airflow_conf.get("core", "dags_folder")
+    name = re.sub(r"[^A-Za-z0-9_]", "_", f"{fcomp_exec_id(context)}_{node}")
+    return os.path.join(folder, f"fcomp_dynamic_{name}.py")
+
+
+def fcomp_dynamic_conf(context: Any, node: str) -> dict[str, Any]:
+    """The conf of a dynamic node's child run: the node's inputs, and where to report."""
+    exec_id = fcomp_exec_id(context)
+    inputs = f"{FCOMP['prefix'].rstrip('/')}/{exec_id}/{node}/data/inputs.pb"
+    return {"fcomp_parent": {"inputs": inputs, "report": f"{exec_id}/{node}"}}
+
+
+def fcomp_run_child(log: Any, path: str, conf: dict[str, Any]) -> None:
+    """Run a DAG file's DAG to completion in a new process (``dag.test()``)."""
+    fcomp_run(log, [sys.executable, path, "--conf", json.dumps(conf)])
+
+
 class FcompWait(WaitSensor):
     """A sleep gate: waits from the task's start (deferred, so it holds no worker slot)."""
 
@@ -73,6 +119,7 @@ class FcompWait(WaitSensor):
         return None
 import hashlib
 import json
+import os
 import re
 import time
 from typing import Any
@@ -167,6 +214,56 @@ class FcompChoose(BaseBranchOperator):
         if not isinstance(index, int) or not 0 <= index < len(self.targets):
             raise AirflowException(f"branch step returned {index!r}, not a case index")
         return list(self.targets[index])
+
+
+class FcompCacheChoose(BaseBranchOperator):
+    """Follow ``run`` when the lookup pod ``decided_by`` found no cached outputs, ``hit``
+    when it found (and wrote) them."""
+
+    template_fields = ()
+
+    def __init__(self, *, decided_by: str, run: list[str], hit: list[str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.decided_by = decided_by
+        self.run = run
+        self.hit = hit
+
+    def choose_branch(self, context: Any) -> list[str]:
+        found = context["ti"].xcom_pull(task_ids=self.decided_by)
+        if found not in ("hit", "miss"):
+            raise AirflowException(f"cache lookup returned {found!r}, not hit or miss")
+        return list(self.hit if found == "hit" else self.run)
+
+
+class FcompRunChild(BaseOperator):
+    """Run the child DAG a dynamic task's futures compiled to (the module text the step
+    ``module_from`` returned; none when the task wrote its outputs itself): the module goes
+    into the DAG folder for the run and runs with ``dag.test()`` in a new process on this
+    worker, its pods created from here; the child run reads this node's inputs and reports
+    its outputs to this node."""
+
+    template_fields = ()
+
+    def __init__(self, *, node: str, module_from: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.node = node
+        self.module_from = module_from
+
+    def execute(self, context: Any) -> None:
+        text = context["ti"].xcom_pull(task_ids=self.module_from)
+        if text is None:
+            self.log.info("the task wrote its outputs: no child to run")
+            return
+        if not isinstance(text, str):
+            raise AirflowException(f"the futures step returned {type(text).__name__}, not a module")
+        path = fcomp_child_file(context, self.node)
+        try:
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            fcomp_run_child(self.log, path, fcomp_dynamic_conf(context, self.node))
+        finally:
+            if os.path.exists(path):
+                os.unlink(path)
 
 
 class FcompIndexes(BaseOperator):
