@@ -17,17 +17,18 @@ from fcomp.compiler.config import Config
 from fcomp.compiler.plugins.units import ExecPolicy
 
 #: File name endings Airflow loads as template files when a templated string ends with them.
-_TEMPLATE_EXTS = (".json", ".yaml", ".yml", ".sh", ".bash", ".sql", ".hql")
+TEMPLATE_EXTS = (".json", ".yaml", ".yml", ".sh", ".bash", ".sql", ".hql")
 
 SDK = "airflow.sdk"
 
 
-def templated(text: str) -> str:
+def templated(text: str, template_ext: tuple[str, ...] = TEMPLATE_EXTS) -> str:
     """Text for a Jinja-templated operator field that renders to exactly ``text``: every ``{``
     becomes an expression printing it (so no ``{{``, ``{%`` or ``{#`` of the input is ever
-    read as Jinja), and a text ending like a template file name is not loaded as one."""
+    read as Jinja), and a text ending like a template file name (one of the operator's
+    ``template_ext``) is not loaded as one."""
     out = text.replace("{", "{{ '{' }}")
-    if out.endswith(_TEMPLATE_EXTS):
+    if out.endswith(template_ext):
         out += "{{ '' }}"
     return out
 

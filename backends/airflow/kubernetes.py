@@ -14,7 +14,13 @@ import json
 from typing import Any
 
 from fcomp.backends.airflow import steps
-from fcomp.backends.airflow.emit import EmitContext, Emitter, common_kwargs, templated
+from fcomp.backends.airflow.emit import (
+    TEMPLATE_EXTS,
+    EmitContext,
+    Emitter,
+    common_kwargs,
+    templated,
+)
 from fcomp.backends.airflow.local import text_parts
 from fcomp.backends.airflow.model import Op
 from fcomp.backends.airflow.params import nullable
@@ -34,6 +40,7 @@ from fcomp.compiler.plugins.units import Text
 PRELUDE = "kubernetes"
 KPO_MODULE = "airflow.providers.cncf.kubernetes.operators.pod"
 POD_GENERATOR = "airflow.providers.cncf.kubernetes.pod_generator"
+SPARK_MODULE = "airflow.providers.cncf.kubernetes.operators.spark_kubernetes"
 
 #: Annotations every pod gets (rendered by Airflow; the macros are the prelude's).
 RUN_ANNOTATIONS = {
@@ -48,6 +55,7 @@ MACROS = (
     "fcomp_report",
     "fcomp_child_conf",
     "fcomp_signal_value",
+    "fcomp_node_value",
 )
 
 
@@ -231,8 +239,61 @@ def manifest_data(value: Any) -> Any:
     return value
 
 
+#: What ``SparkKubernetesOperator`` loads as a file when a templated string ends with it.
+SPARK_TEMPLATE_EXT = ("yaml", "yml", "json", *TEMPLATE_EXTS)
+
+
+def jinja_manifest(value: Any, node: str) -> Any:
+    """A manifest for a Jinja-templated field: plain strings render to themselves, each
+    placeholder to its value for node ``node`` of the run (the prelude's macro)."""
+    if isinstance(value, Text | str):
+        parts = text_parts(value)
+        if isinstance(parts, str):
+            return templated(parts, SPARK_TEMPLATE_EXT)
+        out = "".join(
+            templated(part, ())
+            if isinstance(part, str)
+            else f"{{{{ fcomp_node_value(run_id, ti, '{_jinja_id(node)}', '{part['ph']}') }}}}"
+            for part in parts
+        )
+        # Airflow loads a template ending like a file name as that file
+        return out + ("{{ '' }}" if out.endswith(SPARK_TEMPLATE_EXT) else "")
+    if isinstance(value, dict):
+        return {k: jinja_manifest(v, node) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jinja_manifest(v, node) for v in value]
+    return value
+
+
+def emit_spark(ctx: EmitContext, op: Op, step: steps.Resource) -> Expr:
+    """A Spark task: the provider's ``SparkKubernetesOperator`` creating the task's
+    SparkApplication (run-time paths from the prelude's macro) and following its driver."""
+    ctx.need(SPARK_MODULE, "SparkKubernetesOperator")
+    ctx.use(PRELUDE, "fcomp_node_value")
+    unit = step.unit
+    manifest = {"apiVersion": unit.api_version, "kind": unit.kind, **dict(unit.manifest)}
+    namespace = (manifest.get("metadata") or {}).get("namespace") or ctx.config.namespace
+    kwargs: dict[str, Expr] = {
+        **common_kwargs(ctx, op),
+        "template_spec": {"spark": jinja_manifest(manifest, step.node)},
+        "get_logs": True,
+        "delete_on_termination": True,
+    }
+    if namespace:
+        kwargs["namespace"] = templated(str(namespace), SPARK_TEMPLATE_EXT)
+    return call("SparkKubernetesOperator", **kwargs)
+
+
+#: Resource kinds the providers have their own operator for (others: the prelude's).
+RESOURCE_OPERATORS: dict[str, Emitter] = {"SparkApplication": emit_spark}
+
+
 def emit_resource(ctx: EmitContext, op: Op, step: steps.Resource) -> Expr:
-    """A Kubernetes-resource task (created and watched by a worker step)."""
+    """A Kubernetes-resource task: the provider's operator for its kind, else created and
+    watched by a worker step."""
+    own = RESOURCE_OPERATORS.get(step.unit.kind)
+    if own is not None:
+        return own(ctx, op, step)
     ctx.use(PRELUDE, "FcompResource")
     unit = step.unit
     return call(

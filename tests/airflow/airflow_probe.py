@@ -30,6 +30,7 @@ def describe(folder: str) -> dict[str, Any]:
                 "pod": _pod(getattr(task, "full_pod_spec", None)),
                 "request": _request(task),
                 "rendered": _rendered(dag, task),
+                "spark_body": _spark_body(dag, task),
                 "annotations": _plain(getattr(task, "annotations", None)),
                 "mapped": type(task).__name__ == "MappedOperator",
             }
@@ -78,18 +79,11 @@ RUN_ID = "manual__2024-01-02T03:04:05+00:00"
 
 def _rendered(dag: Any, task: Any) -> Any:
     """The templated fields fcomp sets, rendered with the DAG's defaults for a manual run."""
-    import datetime
-
     fields = [f for f in ("cmds", "annotations", "conf", "subject", "body") if hasattr(task, f)]
+    fields += ["template_spec"] * hasattr(task, "template_spec")
     if not fields or not hasattr(task, "render_template"):
         return None
-    context = {
-        "params": dag.params.dump(),
-        "dag_run": _Run(),
-        "run_id": RUN_ID,
-        "ti": _TI(task.task_id.endswith("-write")),
-        "logical_date": datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.UTC),
-    }
+    context = _context(dag, task)
     env = dag.get_template_env()
     out: dict[str, Any] = {}
     for name in fields:
@@ -98,6 +92,33 @@ def _rendered(dag: Any, task: Any) -> Any:
         except Exception as error:  # reported to the test
             out[name] = f"RENDER ERROR {type(error).__name__}: {error}"
     return _plain(out)
+
+
+def _spark_body(dag: Any, task: Any) -> Any:
+    """The SparkApplication a SparkKubernetesOperator would create (its own launcher's body
+    from the rendered ``template_spec``), for a run in namespace ``ns``."""
+    if type(task).__name__ != "SparkKubernetesOperator":
+        return None
+    from airflow.providers.cncf.kubernetes.operators.custom_object_launcher import (
+        CustomObjectLauncher,
+    )
+
+    spec = task.render_template(task.template_spec, _context(dag, task), dag.get_template_env())
+    launcher = CustomObjectLauncher("app", "ns", None, None, template_body=spec)
+    return _plain(launcher.body)
+
+
+def _context(dag: Any, task: Any) -> dict[str, Any]:
+    """What templates read of a manual run."""
+    import datetime
+
+    return {
+        "params": dag.params.dump(),
+        "dag_run": _Run(),
+        "run_id": RUN_ID,
+        "ti": _TI(task.task_id.endswith("-write")),
+        "logical_date": datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.UTC),
+    }
 
 
 def _request(task: Any) -> Any:

@@ -190,6 +190,11 @@ def fcomp_child_conf(run_id: str, node: str) -> dict[str, Any]:
     return conf
 
 
+def fcomp_node_value(run_id: str, ti: Any, node: str, key: str) -> str:
+    """A command placeholder's value for a node (``fcomp_node_values`` from Jinja)."""
+    return fcomp_node_values({"run_id": run_id, "ti": ti}, node)[key]
+
+
 def fcomp_signal_value(result: Any) -> str:
     """The value a person entered at a signal gate, as a container argument."""
     entered = dict((result or {}).get("params_input") or {})
@@ -414,6 +419,7 @@ with DAG(
         'fcomp_report': fcomp_report,
         'fcomp_child_conf': fcomp_child_conf,
         'fcomp_signal_value': fcomp_signal_value,
+        'fcomp_node_value': fcomp_node_value,
     },
 ) as dag:
     start = KubernetesPodOperator(

@@ -10,6 +10,7 @@ Do not edit: rebuild it with `fcomp build --target airflow`. Run it on this mach
 import datetime
 
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
+from airflow.providers.cncf.kubernetes.operators.spark_kubernetes import SparkKubernetesOperator
 from airflow.providers.cncf.kubernetes.pod_generator import PodGenerator
 from airflow.sdk import DAG, Param
 
@@ -188,6 +189,11 @@ def fcomp_child_conf(run_id: str, node: str) -> dict[str, Any]:
     conf: dict[str, Any] = {"fcomp_parent": {"inputs": inputs, "report": f"{exec_id}/{node}"}}
     conf.update((FCOMP.get("child_params") or {}).get(node) or {})  # stand-ins only
     return conf
+
+
+def fcomp_node_value(run_id: str, ti: Any, node: str, key: str) -> str:
+    """A command placeholder's value for a node (``fcomp_node_values`` from Jinja)."""
+    return fcomp_node_values({"run_id": run_id, "ti": ti}, node)[key]
 
 
 def fcomp_signal_value(result: Any) -> str:
@@ -411,6 +417,7 @@ with DAG(
         'fcomp_report': fcomp_report,
         'fcomp_child_conf': fcomp_child_conf,
         'fcomp_signal_value': fcomp_signal_value,
+        'fcomp_node_value': fcomp_node_value,
     },
 ) as dag:
     start = KubernetesPodOperator(
@@ -518,80 +525,81 @@ with DAG(
             '{{ \'{\' }}"n":{{ \'{\' }}"promise":{{ \'{\' }}"node":"start-node","var":"n"}}}',
         ],
     )
-    n0 = FcompResource(
+    n0 = SparkKubernetesOperator(
         task_id='n0',
-        node='n0',
-        manifest={
-            'spec': {
-                'type': 'Python',
-                'mode': 'cluster',
-                'sparkVersion': '',
-                'image': 'ghcr.io/fcomp/examples:1',
-                'arguments': [
-                    'pyflyte-execute',
-                    '--inputs',
-                    {'fcomp_text': [{'ph': 'input'}]},
-                    '--output-prefix',
-                    {'fcomp_text': [{'ph': 'outputPrefix'}]},
-                    '--raw-output-data-prefix',
-                    {'fcomp_text': [{'ph': 'rawOutputDataPrefix'}]},
-                    '--checkpoint-path',
-                    {'fcomp_text': [{'ph': 'checkpointOutputPrefix'}]},
-                    '--prev-checkpoint',
-                    {'fcomp_text': [{'ph': 'prevCheckpointPrefix'}]},
-                    '--resolver',
-                    'flytekit.core.python_auto_container.default_task_resolver',
-                    '--',
-                    'task-module',
-                    'fcomp_examples.spark',
-                    'task-name',
-                    'sum_of_squares',
-                ],
-                'driver': {
-                    'env': [
-                        {'name': 'FLYTE_FAIL_ON_ERROR', 'value': 'true'},
-                        {'name': 'FLYTE_MAX_ATTEMPTS', 'value': '1'},
-                    ],
+        template_spec={
+            'spark': {
+                'apiVersion': 'sparkoperator.k8s.io/v1beta2',
+                'kind': 'SparkApplication',
+                'spec': {
+                    'type': 'Python',
+                    'mode': 'cluster',
+                    'sparkVersion': '',
                     'image': 'ghcr.io/fcomp/examples:1',
-                    'schedulerName': '',
-                    'hostNetwork': False,
-                    'serviceAccount': 'spark',
-                    'cores': 1,
-                    'memory': '1g',
-                },
-                'executor': {
-                    'env': [
-                        {'name': 'FLYTE_FAIL_ON_ERROR', 'value': 'true'},
-                        {'name': 'FLYTE_MAX_ATTEMPTS', 'value': '1'},
+                    'arguments': [
+                        'pyflyte-execute',
+                        '--inputs',
+                        "{{ fcomp_node_value(run_id, ti, 'n0', 'input') }}",
+                        '--output-prefix',
+                        "{{ fcomp_node_value(run_id, ti, 'n0', 'outputPrefix') }}",
+                        '--raw-output-data-prefix',
+                        "{{ fcomp_node_value(run_id, ti, 'n0', 'rawOutputDataPrefix') }}",
+                        '--checkpoint-path',
+                        "{{ fcomp_node_value(run_id, ti, 'n0', 'checkpointOutputPrefix') }}",
+                        '--prev-checkpoint',
+                        "{{ fcomp_node_value(run_id, ti, 'n0', 'prevCheckpointPrefix') }}",
+                        '--resolver',
+                        'flytekit.core.python_auto_container.default_task_resolver',
+                        '--',
+                        'task-module',
+                        'fcomp_examples.spark',
+                        'task-name',
+                        'sum_of_squares',
                     ],
-                    'image': 'ghcr.io/fcomp/examples:1',
-                    'schedulerName': '',
-                    'hostNetwork': False,
-                    'cores': 1,
-                    'instances': 2,
-                    'memory': '1g',
+                    'driver': {
+                        'env': [
+                            {'name': 'FLYTE_FAIL_ON_ERROR', 'value': 'true'},
+                            {'name': 'FLYTE_MAX_ATTEMPTS', 'value': '1'},
+                        ],
+                        'image': 'ghcr.io/fcomp/examples:1',
+                        'schedulerName': '',
+                        'hostNetwork': False,
+                        'serviceAccount': 'spark',
+                        'cores': 1,
+                        'memory': '1g',
+                    },
+                    'executor': {
+                        'env': [
+                            {'name': 'FLYTE_FAIL_ON_ERROR', 'value': 'true'},
+                            {'name': 'FLYTE_MAX_ATTEMPTS', 'value': '1'},
+                        ],
+                        'image': 'ghcr.io/fcomp/examples:1',
+                        'schedulerName': '',
+                        'hostNetwork': False,
+                        'cores': 1,
+                        'instances': 2,
+                        'memory': '1g',
+                    },
+                    'sparkConf': {
+                        'spark.driver.cores': '1',
+                        'spark.driver.memory': '1g',
+                        'spark.executor.cores': '1',
+                        'spark.executor.instances': '2',
+                        'spark.executor.memory': '1g',
+                        'spark.kubernetes.driver.limit.cores': '1',
+                        'spark.kubernetes.executor.limit.cores': '1',
+                        'spark.pyspark.driver.python': '/opt/venv/bin/python3',
+                        'spark.pyspark.python': '/opt/venv/bin/python3',
+                        'spark.ui.enabled': 'false',
+                    },
+                    'restartPolicy': {'type': 'OnFailure', 'onSubmissionFailureRetries': 14},
+                    'hadoopConf': {'fs.defaultFS': 'file:///'},
+                    'mainApplicationFile': 'local:///opt/venv/bin/entrypoint.py',
                 },
-                'sparkConf': {
-                    'spark.driver.cores': '1',
-                    'spark.driver.memory': '1g',
-                    'spark.executor.cores': '1',
-                    'spark.executor.instances': '2',
-                    'spark.executor.memory': '1g',
-                    'spark.kubernetes.driver.limit.cores': '1',
-                    'spark.kubernetes.executor.limit.cores': '1',
-                    'spark.pyspark.driver.python': '/opt/venv/bin/python3',
-                    'spark.pyspark.python': '/opt/venv/bin/python3',
-                    'spark.ui.enabled': 'false',
-                },
-                'restartPolicy': {'type': 'OnFailure', 'onSubmissionFailureRetries': 14},
-                'hadoopConf': {'fs.defaultFS': 'file:///'},
-                'mainApplicationFile': 'local:///opt/venv/bin/entrypoint.py',
             },
         },
-        api_version='sparkoperator.k8s.io/v1beta2',
-        kind='SparkApplication',
-        success=[['status.applicationState.state', '==', ['COMPLETED']]],
-        failure=[['status.applicationState.state', 'in', ['FAILED', 'SUBMISSION_FAILED', 'UNKNOWN']]],
+        get_logs=True,
+        delete_on_termination=True,
     )
     n1 = KubernetesPodOperator(
         task_id='n1',
