@@ -184,6 +184,11 @@ CASES: list[Case] = [
     _c("pod_template", "pod_template_wf", "default"),
     _c("spark", "spark_wf", "default"),
     _c("spark", "spark_wf", "n100", {"n": 100}),
+    # Airflow operators as tasks (flytekitplugins-airflow needs Airflow 2: record these in an
+    # environment of their own)
+    _c("plugin_airflow", "airflow_wf", "x5", {"x": 5}),
+    _c("plugin_airflow", "airflow_fail_wf", "default", expect="failed",
+       error_contains="returned a non-zero exit code 3"),
     # gates
     _c("gates_sleep", "sleep_wf", "default", note="locally the sleep is only simulated"),
     _c("gates_approve", "approve_wf", "approved", stdin="y\n",

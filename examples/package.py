@@ -67,8 +67,21 @@ IN_CONTAINER_SOURCE = "/root"  # pyflyte package's default --in-container-source
 SERIALIZED_CONTEXT = "_F_SS_C"  # env var of dynamic tasks: flytekit serialization settings
 
 
+#: Modules that define their workflows only where a plugin is installed (which cannot be
+#: installed beside the others): packaged only by a Python that has it.
+NEEDS_PLUGIN = {"plugin_airflow": "flytekitplugins.airflow"}
+
+
 def modules() -> list[str]:
     return sorted(p.stem for p in (WORKFLOWS / PACKAGE).glob("*.py") if p.stem != "__init__")
+
+
+def packable(module: str) -> bool:
+    """Whether this Python can package ``module`` (its plugin, if it needs one, is here)."""
+    import importlib.util
+
+    plugin = NEEDS_PLUGIN.get(module)
+    return plugin is None or importlib.util.find_spec(plugin) is not None
 
 
 def pyflyte() -> str:
@@ -295,6 +308,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-j", "--jobs", type=int, default=2)
     ns = ap.parse_args(argv)
     selected: list[str | None] = list(ns.module) if ns.module else [*modules(), None]
+    for module in [m for m in selected if m is not None and not packable(m)]:
+        print(f"skipped {module}: needs {NEEDS_PLUGIN[module]} (package it where that is)")
+        selected.remove(module)
     with tempfile.TemporaryDirectory(prefix="fcomp-packages-") as tmp:
         out_dir = Path(tmp) if ns.check else PACKAGES
         out_dir.mkdir(exist_ok=True)

@@ -4,6 +4,7 @@ and the operators that are the same in every flavour (join, sleep, approve)."""
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -13,6 +14,7 @@ from typing import Any
 from fcomp.backends.airflow import steps
 from fcomp.backends.airflow.model import ALL_SUCCESS, Op
 from fcomp.backends.airflow.pysource import Call, Expr, Name, call
+from fcomp.backends.common.names import short_hash
 from fcomp.compiler.config import Config
 from fcomp.compiler.plugins.units import ExecPolicy
 
@@ -169,6 +171,32 @@ def emit_approve(ctx: EmitContext, op: Op, step: steps.Approve) -> Expr:
     )
 
 
+def emit_native(ctx: EmitContext, op: Op, step: steps.Native) -> Expr:
+    """The operator an ``airflow`` task wraps, built with its parameters as Flyte builds it
+    (imported under a name no generated variable takes)."""
+    ctx.use("native", "fcomp_native")
+    alias = f"_fcomp_{step.call.name}_{short_hash(step.call.module)}"
+    ctx.need(step.call.module, f"{step.call.name} as {alias}")
+    kwargs = {k: _native_value(ctx, v) for k, v in step.call.kwargs.items()}
+    return call("fcomp_native", Name(alias), **common_kwargs(ctx, op), **kwargs)
+
+
+def _native_value(ctx: EmitContext, value: Any) -> Expr:
+    """A parameter value as an expression (a ``timedelta`` as its exact constructor call)."""
+    if isinstance(value, datetime.timedelta):
+        ctx.need("datetime")
+        parts = {"days": value.days, "seconds": value.seconds, "microseconds": value.microseconds}
+        return call("datetime.timedelta", **{k: v for k, v in parts.items() if v})
+    if isinstance(value, dict):
+        return {k: _native_value(ctx, v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_native_value(ctx, v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_native_value(ctx, v) for v in value)
+    assert value is None or isinstance(value, str | int | float | bool)
+    return value
+
+
 #: Writes the operator of one task: ``(context, op, op.step) -> expression``.
 Emitter = Callable[[EmitContext, Op, Any], Expr]
 
@@ -176,6 +204,7 @@ SHARED: dict[type, Emitter] = {
     steps.Join: emit_join,
     steps.Sleep: emit_sleep,
     steps.Approve: emit_approve,
+    steps.Native: emit_native,
 }
 
 

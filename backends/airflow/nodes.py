@@ -24,6 +24,7 @@ from collections.abc import Callable
 from fcomp.backends.airflow import steps
 from fcomp.backends.airflow.graph import Context, FlowBuilder
 from fcomp.backends.airflow.model import NONE_FAILED_MIN_ONE_SUCCESS, NONE_SKIPPED, Lowered
+from fcomp.backends.airflow.native import NATIVE_ENGINES, NativeError
 from fcomp.backends.airflow.params import param_specs, stand_in
 from fcomp.backends.common.caching import cache_key_json
 from fcomp.backends.common.conditions import cases_json
@@ -45,7 +46,7 @@ def one(op_id: str) -> Lowered:
 
 def task_unit(
     b: FlowBuilder, ctx: Context, node: ir.Node, task_node: ir.Node
-) -> PodUnit | K8sResourceUnit | ArrayTaskUnit | None:
+) -> PodUnit | K8sResourceUnit | ArrayTaskUnit | ConnectorUnit | None:
     """Lower the task of ``task_node`` to its execution unit (``node`` is reported on)."""
     kind = task_node.kind
     assert isinstance(kind, ir.TaskNode) and kind.task is not None
@@ -57,6 +58,8 @@ def task_unit(
     except LoweringError as exc:
         b.diagnostics.extend(exc.diagnostics)
         return None
+    if isinstance(unit, ConnectorUnit) and unit.engine in NATIVE_ENGINES:
+        return unit  # Airflow's own operator
     if isinstance(unit, ConnectorUnit) and unit.pod is not None:
         unit = unit.pod  # the task's flytekit connector, run in its client image
     if not isinstance(unit, PodUnit | K8sResourceUnit | ArrayTaskUnit):
@@ -93,6 +96,8 @@ def lower_task_node(b: FlowBuilder, ctx: Context, node: ir.Node) -> Lowered | No
         return None
     if isinstance(unit, ArrayTaskUnit):
         return lower_array_task(b, ctx, node, unit)
+    if isinstance(unit, ConnectorUnit):
+        return lower_native(b, ctx, node, unit)
     plan = to_json(b.plans.node_inputs(ctx.scope, node))
     if isinstance(unit, K8sResourceUnit):
         return one(b.flow.add(ctx.group, node.id, steps.Resource(ctx.path(node), plan, unit)).id)
@@ -100,6 +105,32 @@ def lower_task_node(b: FlowBuilder, ctx: Context, node: ir.Node) -> Lowered | No
     if unit.policy.cache is not None:
         cache = steps.Cache(cache_key_json(unit.task, unit.policy.cache, b.launch_plan))
     step = steps.Task(ctx.path(node), plan, unit, cache=cache)
+    return one(b.flow.add(ctx.group, node.id, step).id)
+
+
+def lower_native(
+    b: FlowBuilder, ctx: Context, node: ir.Node, unit: ConnectorUnit
+) -> Lowered | None:
+    """A task wrapping an Airflow operator: that operator (see :mod:`.native`)."""
+    task = unit.task
+    problem = ""
+    try:
+        native = NATIVE_ENGINES[unit.engine](unit)
+    except NativeError as error:
+        problem = str(error)
+    if not problem and task.interface.outputs:
+        names = ", ".join(task.interface.outputs)
+        problem = f"it declares outputs ({names}), which the operator it wraps does not write"
+    if not problem and unit.policy.cache is not None:
+        problem = "caching a task without outputs is not supported on the Airflow target"
+    if problem:
+        b.error(
+            codes.UNSUPPORTED_CONSTRUCT,
+            f"task '{task.id.name}' of type '{task.type}': {problem}",
+            node,
+        )
+        return None
+    step = steps.Native(ctx.path(node), native, unit)
     return one(b.flow.add(ctx.group, node.id, step).id)
 
 

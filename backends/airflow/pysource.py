@@ -30,6 +30,12 @@ def _identifier(name: str) -> str:
     return name
 
 
+def _imported(name: str) -> str:
+    """A name in ``from m import ...``: ``name`` or ``name as alias``."""
+    found, sep, alias = name.partition(" as ")
+    return _identifier(found) + (sep + _identifier(alias) if sep else "")
+
+
 @dataclass(frozen=True, slots=True)
 class Name:
     """A variable, or a dotted attribute chain of identifiers (``datetime.timedelta``)."""
@@ -273,7 +279,7 @@ def module(
     if plain and froms:
         lines.append("")
     for m in froms:
-        names = ", ".join(_identifier(n) for n in sorted(set(imports[m])))
+        names = ", ".join(_imported(n) for n in sorted(set(imports[m])))
         lines.append(f"from {Name(m).dotted} import {names}")
     lines += ["", ""]
     lines += statements(body)

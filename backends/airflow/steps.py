@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from fcomp.compiler.plugins.units import K8sResourceUnit, PodUnit
+from fcomp.backends.airflow.native import NativeCall
+from fcomp.compiler.plugins.units import ConnectorUnit, K8sResourceUnit, PodUnit
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,16 @@ class Approve:
 
     subject: str
     body: str
+
+
+@dataclass(frozen=True)
+class Native:
+    """Run the Airflow operator ``call`` a task's ``unit`` wraps, under the unit's execution
+    policy; the task has no inputs to bind or outputs to write."""
+
+    node: str
+    call: NativeCall
+    unit: ConnectorUnit
 
 
 @dataclass(frozen=True)
@@ -281,4 +292,5 @@ Step = (
     | CachePut
     | Futures
     | RunChild
+    | Native
 )

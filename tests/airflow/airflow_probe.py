@@ -31,6 +31,7 @@ def describe(folder: str) -> dict[str, Any]:
                 "request": _request(task),
                 "rendered": _rendered(dag, task),
                 "spark_body": _spark_body(dag, task),
+                "template_fields": list(task.template_fields),
                 "annotations": _plain(getattr(task, "annotations", None)),
                 "mapped": type(task).__name__ == "MappedOperator",
             }

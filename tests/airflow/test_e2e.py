@@ -83,6 +83,8 @@ CASES = [
     "launch_plans.kickoff_hourly.given",
     "subworkflows.subworkflow_wf.x0",
     "task_config.gpu_wf.default",
+    "plugin_airflow.airflow_wf.x5",
+    "plugin_airflow.airflow_fail_wf.default",
 ]
 
 #: Inputs whose ``pyflyte run`` text differs from the runtime's text form.

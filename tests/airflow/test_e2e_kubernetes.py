@@ -37,6 +37,8 @@ CASES = [
     "failure.on_failure_wf.fails",
     "subworkflows.nested_subworkflow_wf.x7",
     "types_files.file_wf.default",
+    "plugin_airflow.airflow_wf.x5",
+    "plugin_airflow.airflow_fail_wf.default",
 ]
 
 

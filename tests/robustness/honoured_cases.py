@@ -142,7 +142,7 @@ def _type_version(p: Package) -> None:
     replace_custom(task, {"numWorkers": NUMBER, "numLauncherReplicas": 1, "slots": 2})
 
 
-@case("core.TaskMetadata.discoverable", "chain", "cache-check", airflow=("cache",))
+@case("core.TaskMetadata.discoverable", "chain", "cache-check")
 def _discoverable(p: Package) -> None:
     p.task("add_one").metadata.discoverable = True
 
@@ -159,7 +159,8 @@ def _discovery_version(p: Package) -> None:
 @case(
     "core.TaskMetadata.cache_ignore_input_vars",
     "chain",
-    'ignore\\":[\\"x\\"]',
+    argo=('ignore\\":[\\"x\\"]',),
+    airflow=('ignore":["x"]',),
     setup=_cached_task,
 )
 def _cache_ignore(p: Package) -> None:
@@ -323,7 +324,7 @@ def _node_interruptible(p: Package) -> None:
     _node(p).metadata.interruptible = True
 
 
-@case("core.NodeMetadata.cacheable", "chain", "cache-check", airflow=("cache",))
+@case("core.NodeMetadata.cacheable", "chain", "cache-check")
 def _cacheable(p: Package) -> None:
     _node(p).metadata.cacheable = True
 
@@ -499,7 +500,13 @@ def _lp_interruptible(p: Package) -> None:
     _lp(p).interruptible.value = True
 
 
-@case("admin.LaunchPlanSpec.overwrite_cache", "chain", 'overwrite\\":true', setup=_cached_task)
+@case(
+    "admin.LaunchPlanSpec.overwrite_cache",
+    "chain",
+    argo=('overwrite\\":true',),
+    airflow=('overwrite":true',),
+    setup=_cached_task,
+)
 def _lp_overwrite(p: Package) -> None:
     _lp(p).overwrite_cache = True
 
