@@ -55,6 +55,14 @@ class Config:
     connector_image: str = DEFAULT_CONNECTOR_IMAGE
     #: Client image per task type (``bigquery_query_job_task = "..."``), over ``connector_image``.
     connector_images: Mapping[str, str] = field(default_factory=dict)
+    #: Image of the query client for ``hive`` / ``presto`` tasks (``hive = "..."``); a task of
+    #: an engine with no client image and command cannot run (Flyte runs them on services).
+    query_client_images: Mapping[str, str] = field(default_factory=dict)
+    #: The client's command per engine, split like a shell line; ``{query_file}`` is the
+    #: rendered query, ``{cluster_label}``, ``{catalog}``, ``{schema}``, ``{routing_group}``
+    #: the task's settings (``presto = "trino --server http://presto:8080 --catalog
+    #: {catalog} --schema {schema} --file {query_file}"``).
+    query_client_commands: Mapping[str, str] = field(default_factory=dict)
     #: Largest Argo object (as compact JSON) a build emits; a larger workflow is split into
     #: child WorkflowTemplates run as child workflows (etcd keeps objects under about 1.5 MiB).
     argo_max_object_bytes: int = 1_000_000

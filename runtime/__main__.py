@@ -49,10 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG, description="Move Flyte literals between the nodes of a workflow run."
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    from fcomp.runtime import connector, copilot
+    from fcomp.runtime import connector, copilot, queries
 
     copilot.add_parsers(commands)
     connector.add_parsers(commands)
+    queries.add_parsers(commands)
     common = [_common()]
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:

@@ -8,7 +8,16 @@ from typing import Any
 
 from flyteidl.core import interface_pb2, literals_pb2, tasks_pb2, types_pb2
 
-from fcomp.runtime import arrays, cache, conditions, connector, copilot, plainjson, textforms
+from fcomp.runtime import (
+    arrays,
+    cache,
+    conditions,
+    connector,
+    copilot,
+    plainjson,
+    queries,
+    textforms,
+)
 from fcomp.runtime.codec import (
     argument_text,
     b64_message,
@@ -225,5 +234,6 @@ COMMANDS: dict[str, Callable[[Any], str | None]] = {
     "cache-put": cache_put,
     "dynamic": lambda args: _dynamic(args),
     **copilot.COMMANDS,
+    **queries.COMMANDS,
     **connector.COMMANDS,
 }

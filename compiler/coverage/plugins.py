@@ -43,7 +43,9 @@ def custom_message(task_type: str, version: int) -> str | None:
 _QUERY = reported_by(
     "compiler/plugins/queries.py",
     codes.UNSUPPORTED_CONSTRUCT,
-    "Hive and Presto queries need Flyte's Qubole and Presto services: the whole task is reported",
+    "Hive and Presto queries run in the query client configured for the engine (the query, "
+    "cluster label, catalog, schema and routing group reach it, or the task is reported); with "
+    "none configured the whole task is reported",
 )
 _DATABRICKS = NoEffect(
     "read by Flyte's Databricks connector (task type 'databricks'), not by its Spark operator "

@@ -2,8 +2,9 @@
 
 BigQuery and Snowflake tasks run through flytekit's connectors (a client-image pod on targets
 with no native operator). Hive (``QuboleHiveJob``) and Presto (``PrestoQuery``) are run by
-Flyte's backend plugins against a Qubole account and a Presto service; flytekit has no
-connector for them, so only targets with a native operator can run them.
+Flyte's backend plugins against a Qubole account and a Presto service, and flytekit has no
+connector for them: they run in a query client container when one is configured for the
+engine (:mod:`.query_clients`), and are refused otherwise.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from fcomp.compiler.plugins.connectors import connector_unit
+from fcomp.compiler.plugins.query_clients import client_configured, query_pod
 from fcomp.compiler.plugins.registry import TaskContext, register
-from fcomp.compiler.plugins.units import ConnectorUnit
+from fcomp.compiler.plugins.units import ConnectorUnit, PodUnit
 
 #: Task types flytekit runs through a connector (``flytekitplugins-bigquery``, ``-snowflake``).
 CONNECTOR_TYPES = ("bigquery_query_job_task", "snowflake")
@@ -35,7 +37,14 @@ def lower_connector_query(ctx: TaskContext) -> ConnectorUnit:
 
 
 @register(*SERVICE_TYPES)
-def lower_service_query(ctx: TaskContext) -> ConnectorUnit:
-    """Hive and Presto queries: only a native operator of the target can run them."""
-    reason = f"flytekit has no connector for it; {SERVICE_TYPES[ctx.task.type]}"
-    return connector_unit(ctx, ctx.task.type, _config(ctx), runnable=False, reason=reason)
+def lower_service_query(ctx: TaskContext) -> ConnectorUnit | PodUnit:
+    """Hive and Presto queries: run by the client container configured for the engine
+    (:mod:`.query_clients`); without one, no target can run them."""
+    engine = ctx.task.type
+    if client_configured(ctx, engine):
+        return query_pod(ctx, engine, _config(ctx))
+    reason = (
+        f"flytekit has no connector for it; {SERVICE_TYPES[engine]}; configure a client "
+        f"container for it (query_client_images.{engine}, query_client_commands.{engine})"
+    )
+    return connector_unit(ctx, engine, _config(ctx), runnable=False, reason=reason)

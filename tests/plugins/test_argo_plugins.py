@@ -113,7 +113,8 @@ def test_argo_golden(case: str, shared_dir: Path, tmp_path: Path) -> None:
 
 
 def test_hive_is_reported_on_argo() -> None:
-    """A Hive query cannot run on Argo: the diagnostic names the task, its type and the target."""
+    """A Hive query with no query client configured cannot run on Argo: the diagnostic names
+    the task, its type, the target and the settings that would run it."""
     compilation = compile_paths([INPUTS / "plugin_hive.tgz"])
     assert compilation.ok
     files, diagnostics = build_argo(compilation, Config())
@@ -121,5 +122,6 @@ def test_hive_is_reported_on_argo() -> None:
     assert messages == [
         "task 'fcomp_examples.plugin_hive.count' of type 'hive' cannot run on the Argo target: "
         "flytekit has no connector for it; Flyte runs it through its Qubole plugin (a Qubole "
-        "account)"
+        "account); configure a client container for it (query_client_images.hive, "
+        "query_client_commands.hive)"
     ]

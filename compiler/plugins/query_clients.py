@@ -1,0 +1,196 @@
+"""Hive and Presto queries run by a configured client container (``query_client_images`` and
+``query_client_commands``), in place of the Qubole and Presto services Flyte's backend plugins
+call.
+
+The pod runs, in order: the runtime's bind step (added by each backend); ``query-render``
+(runtime image), which reads the query from the task template and renders it with Flyte's
+template variables into a file on a
+shared ``emptyDir`` (a Presto query wrapped as Flyte's Presto plugin wraps it, into a Parquet
+table at the raw output prefix); the client (configured image and command, as an init
+container, so it runs to completion first); and ``query-outputs`` (runtime image, the main
+container), which writes the ``results`` schema at the raw output prefix when the task
+declares it, as Flyte's plugins do.
+
+A task setting that changes how the query runs is kept or refused, never dropped: the client
+command must use ``{cluster_label}`` / ``{catalog}`` / ``{schema}`` / ``{routing_group}`` when
+the task sets them, and a Hive query's Qubole timeout and retry count, or a query
+collection, are refused.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from fcomp.compiler import codes
+from fcomp.compiler.plugins.pods import PRIMARY
+from fcomp.compiler.plugins.policy import exec_policy
+from fcomp.compiler.plugins.registry import LoweringError, TaskContext
+from fcomp.compiler.plugins.units import Placeholder, PlaceholderKind, PodUnit, Text
+
+RENDER = "fcomp-query-render"
+CLIENT = "fcomp-query-client"
+VOLUME = "fcomp-query"
+QUERY_DIR = "/var/run/fcomp-query"
+QUERY_FILE = f"{QUERY_DIR}/query.sql"
+#: Template variables the render step is given (its ``--value NAME=...``).
+_VALUES = (
+    ("input", PlaceholderKind.INPUT),
+    ("inputPrefix", PlaceholderKind.INPUT_PREFIX),
+    ("outputPrefix", PlaceholderKind.OUTPUT_PREFIX),
+    ("rawOutputDataPrefix", PlaceholderKind.RAW_OUTPUT_PREFIX),
+    ("perRetryUniqueKey", PlaceholderKind.PER_RETRY_UNIQUE_KEY),
+    ("taskTemplatePath", PlaceholderKind.TASK_TEMPLATE_PATH),
+    ("checkpointOutputPrefix", PlaceholderKind.CHECKPOINT_PREFIX),
+    ("prevCheckpointPrefix", PlaceholderKind.PREV_CHECKPOINT),
+)
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a query task runs: its statement and the settings its client may use."""
+
+    statement: str
+    settings: Mapping[str, str]
+
+
+def _text(kind: PlaceholderKind, before: str = "") -> Text:
+    return Text.of(before, Placeholder(kind)) if before else Text.of(Placeholder(kind))
+
+
+def hive_query(ctx: TaskContext, custom: Mapping[str, Any]) -> Query:
+    """A ``QuboleHiveJob``: its query, and its cluster label."""
+    found = custom.get("query")
+    query: Mapping[str, Any] = found if isinstance(found, dict) else {}
+    for name in ("timeoutSec", "retryCount"):
+        if query.get(name):
+            raise LoweringError.of(
+                codes.UNSUPPORTED_CONSTRUCT,
+                f"a Hive query's Qubole {name} cannot be kept by a query client",
+                ctx,
+                f"custom.query.{name}",
+            )
+    if custom.get("queryCollection"):
+        raise LoweringError.of(
+            codes.UNSUPPORTED_CONSTRUCT,
+            "a Hive query collection is not supported (Flyte runs only 'query')",
+            ctx,
+            "custom.queryCollection",
+        )
+    return Query(
+        str(query.get("query") or ""), {"cluster_label": str(custom.get("clusterLabel") or "")}
+    )
+
+
+def presto_query(ctx: TaskContext, custom: Mapping[str, Any]) -> Query:
+    """A ``PrestoQuery``: its statement, catalog, schema and routing group."""
+    settings = {
+        "catalog": str(custom.get("catalog") or ""),
+        "schema": str(custom.get("schema") or ""),
+        "routing_group": str(custom.get("routingGroup") or ""),
+    }
+    return Query(str(custom.get("statement") or ""), settings)
+
+
+#: How each engine's task ``custom`` gives its query.
+QUERIES = {"hive": hive_query, "presto": presto_query}
+
+
+def client_configured(ctx: TaskContext, engine: str) -> bool:
+    """Whether a client image and command are configured for ``engine``."""
+    config = ctx.config
+    return engine in config.query_client_images and engine in config.query_client_commands
+
+
+def query_pod(ctx: TaskContext, engine: str, custom: Mapping[str, Any]) -> PodUnit:
+    """The pod running a query task with the configured client."""
+    query = QUERIES[engine](ctx, custom)
+    if not query.statement.strip():
+        raise LoweringError.of(codes.UNSUPPORTED_CONSTRUCT, "the query is empty", ctx, "custom")
+    config = ctx.config
+    try:
+        argv = shlex.split(config.query_client_commands[engine])
+    except ValueError as error:
+        raise LoweringError.of(
+            codes.UNSUPPORTED_CONSTRUCT,
+            f"query_client_commands.{engine} is not a command line: {error}",
+            ctx,
+        ) from None
+    for name, value in query.settings.items():
+        if "$" in value:  # the kubelet would expand it in the client's arguments
+            raise LoweringError.of(
+                codes.UNSUPPORTED_CONSTRUCT, f"the task's {name} holds '$'", ctx, "custom"
+            )
+        used = any("{" + name + "}" in a for a in argv)
+        if value and not used:
+            raise LoweringError.of(
+                codes.UNSUPPORTED_CONSTRUCT,
+                f"the task sets {name} '{value}', which query_client_commands.{engine} does not "
+                f"pass to the client (use {{{name}}})",
+                ctx,
+                "custom",
+            )
+    fills = {"query_file": QUERY_FILE, **query.settings}
+    for key, value in fills.items():
+        argv = [a.replace("{" + key + "}", value) for a in argv]
+    mount = [{"name": VOLUME, "mountPath": QUERY_DIR}]
+    render_args: list[Any] = [
+        "query-render",
+        "--engine",
+        engine,
+        "--inputs",
+        _text(PlaceholderKind.INPUT),
+    ]
+    for name, kind in _VALUES:
+        render_args += ["--value", _text(kind, f"{name}=")]
+    render_args += [
+        "--task-template",
+        _text(PlaceholderKind.TASK_TEMPLATE_PATH),
+        "--out",
+        QUERY_FILE,
+    ]
+    render = {
+        "name": RENDER,
+        "image": config.runtime_image,
+        "command": ["fcomp-runtime"],
+        "args": render_args,
+        "volumeMounts": mount,
+    }
+    client = {
+        "name": CLIENT,
+        "image": config.query_client_images[engine],
+        "command": argv,
+        "volumeMounts": mount,
+    }
+    outputs = {
+        "name": PRIMARY,
+        "image": config.runtime_image,
+        "command": ["fcomp-runtime"],
+        "args": [
+            "query-outputs",
+            "--task-template",
+            _text(PlaceholderKind.TASK_TEMPLATE_PATH),
+            "--output-prefix",
+            _text(PlaceholderKind.OUTPUT_PREFIX),
+            "--raw-output-prefix",
+            _text(PlaceholderKind.RAW_OUTPUT_PREFIX),
+        ],
+        "terminationMessagePolicy": "FallbackToLogsOnError",
+    }
+    pod = {
+        "initContainers": [render, client],
+        "containers": [outputs],
+        "volumes": [{"name": VOLUME, "emptyDir": {}}],
+        "restartPolicy": "Never",
+    }
+    return PodUnit(
+        task=ctx.task,
+        pod_spec=pod,
+        primary=PRIMARY,
+        labels=ctx.task.metadata.k8s_metadata.labels,
+        annotations=ctx.task.metadata.k8s_metadata.annotations,
+        policy=exec_policy(ctx.task, ctx.node, ctx.workflow, ctx.launch_plan),
+        needs_task_template=True,
+    )

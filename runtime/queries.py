@@ -1,0 +1,168 @@
+"""Query tasks run by a client container (``hive``, ``presto``): render the query as Flyte's
+backend plugins do, and write the outputs those plugins write.
+
+- ``query-render`` writes the query file the client container runs: Flyte's template
+  variables (``{{ .Inputs.x }}``, ``{{ .RawOutputDataPrefix }}``, ``{{ .PerRetryUniqueKey }}``,
+  ... case-insensitive, ``.`` or ``$``) replaced by their values, unknown ones left as they
+  are (``template.go``); a Presto query is wrapped as Flyte's Presto plugin wraps it, into a
+  table written as Parquet at the raw output prefix, then that table dropped.
+- ``query-outputs`` writes ``outputs.pb``: the ``results`` schema (when the task declares
+  it) located at the raw output prefix, as the Hive and Presto plugins report it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import re
+from collections.abc import Callable
+from typing import Any
+
+from fcomp.runtime.copilot import INPUT_VAR, _join, _read, _write, template_value
+
+#: A Flyte template variable other than an input: ``{{ .Name }}``.
+_VARIABLE = re.compile(r"(?i)\{\{\s*[.$]([A-Za-z]+)\s*\}\}")
+#: The variables ``template.go`` knows, by lowercase name.
+VARIABLES = (
+    "input",
+    "inputPrefix",
+    "outputPrefix",
+    "rawOutputDataPrefix",
+    "perRetryUniqueKey",
+    "taskTemplatePath",
+    "checkpointOutputPrefix",
+    "prevCheckpointPrefix",
+)
+#: Flyte's Presto plugin: the query becomes a table at the raw output prefix.
+PRESTO_WRAP = """CREATE TABLE hive.flyte_temporary_tables."{table}_temp"
+WITH (format = 'PARQUET', external_location = '{location}')
+AS ({statement});
+DROP TABLE hive.flyte_temporary_tables."{table}_temp";
+"""
+
+
+def add_parsers(commands: Any, parents: list[argparse.ArgumentParser] | None = None) -> None:
+    """Add this module's subcommands to the runtime's subparsers."""
+    render = commands.add_parser(
+        "query-render", parents=parents or [], help="write a query task's query file"
+    )
+    render.add_argument("--engine", required=True, choices=sorted(ENGINES))
+    render.add_argument("--inputs", required=True, help="URI of the node's inputs.pb")
+    render.add_argument(
+        "--value", action="append", default=[], metavar="NAME=TEXT", help="a template variable"
+    )
+    render.add_argument("--task-template", required=True, help="URI of the task's task.pb")
+    render.add_argument("--out", required=True, help="local file to write the query to")
+    outputs = commands.add_parser(
+        "query-outputs", parents=parents or [], help="write a query task's outputs.pb"
+    )
+    outputs.add_argument("--task-template", required=True, help="URI of the task's task.pb")
+    outputs.add_argument("--output-prefix", required=True, help="URI where outputs.pb goes")
+    outputs.add_argument("--raw-output-prefix", required=True, help="where the results are")
+
+
+def render_query(statement: str, values: dict[str, str], inputs: Any) -> str:
+    """``statement`` with every variable Flyte knows replaced (inputs from ``inputs``)."""
+    from fcomp.runtime.errors import StepError
+
+    known = {name.lower(): name for name in VARIABLES}
+
+    def variable(match: re.Match[str]) -> str:
+        name = known.get(match.group(1).lower())
+        return values[name] if name in values else match.group(0)
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in inputs.literals:
+            raise StepError(f"requested input is not found [{name}]")
+        return template_value(inputs.literals[name])
+
+    return _VARIABLE.sub(variable, INPUT_VAR.sub(value, statement))
+
+
+def statement(template: Any, engine: str) -> str:
+    """The query of a task template's ``custom`` (``QuboleHiveJob.query.query``,
+    ``PrestoQuery.statement``)."""
+    from google.protobuf import json_format
+
+    custom = json_format.MessageToDict(template.custom)
+    if engine == "hive":
+        query = custom.get("query")
+        return str(query.get("query") or "") if isinstance(query, dict) else ""
+    return str(custom.get("statement") or "")
+
+
+def _hive(query: str, values: dict[str, str]) -> str:
+    return query
+
+
+def _presto(query: str, values: dict[str, str]) -> str:
+    key = values.get("perRetryUniqueKey", "")
+    table = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    location = values.get("rawOutputDataPrefix", "").replace("'", "''")
+    return PRESTO_WRAP.format(table=table, location=location, statement=query)
+
+
+#: What each engine runs around the rendered query.
+ENGINES: dict[str, Callable[[str, dict[str, str]], str]] = {"hive": _hive, "presto": _presto}
+
+
+def query_render(args: Any) -> str | None:
+    """Write the rendered query to ``--out``."""
+    import os
+
+    from flyteidl.core import literals_pb2, tasks_pb2
+
+    from fcomp.runtime.codec import parse_message
+    from fcomp.runtime.errors import StepError
+
+    values: dict[str, str] = {}
+    for item in args.value:
+        name, sep, text = item.partition("=")
+        if not sep or name not in VARIABLES:
+            raise StepError(f"--value {item!r}: expected NAME=TEXT with a known NAME")
+        values[name] = text
+    inputs = parse_message(
+        _read(args.inputs, "the node's inputs"), literals_pb2.LiteralMap, "inputs.pb"
+    )
+    template = parse_message(
+        _read(args.task_template, "the task template"), tasks_pb2.TaskTemplate, "task.pb"
+    )
+    query = render_query(statement(template, args.engine), values, inputs)
+    query = ENGINES[args.engine](query, values)
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    with open(args.out, "w", encoding="utf-8") as handle:
+        handle.write(query)
+    return None
+
+
+def query_outputs(args: Any) -> str | None:
+    """Write ``outputs.pb``: ``results`` (a schema at the raw output prefix) if declared."""
+    from flyteidl.core import literals_pb2, tasks_pb2
+
+    from fcomp.runtime.codec import parse_message, serialize
+    from fcomp.runtime.errors import StepError
+
+    template = parse_message(
+        _read(args.task_template, "the task template"), tasks_pb2.TaskTemplate, "task.pb"
+    )
+    variables = template.interface.outputs.variables
+    outputs = literals_pb2.LiteralMap()
+    extra = sorted(set(variables) - {"results"})
+    if extra:
+        raise StepError(f"a query task writes only 'results'; it declares {', '.join(extra)}")
+    if "results" in variables:
+        declared = variables["results"].type
+        if declared.WhichOneof("type") != "schema":
+            raise StepError("a query task's 'results' output must be a schema")
+        schema = outputs.literals["results"].scalar.schema
+        schema.uri = args.raw_output_prefix
+        schema.type.CopyFrom(declared.schema)
+    _write(_join(args.output_prefix, "outputs.pb"), serialize(outputs))
+    return None
+
+
+COMMANDS: dict[str, Callable[[Any], str | None]] = {
+    "query-render": query_render,
+    "query-outputs": query_outputs,
+}
