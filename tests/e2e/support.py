@@ -7,6 +7,7 @@ import importlib.util
 import json
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -47,15 +48,17 @@ class E2ECase:
         return f"{self.case.module}.{self.case.entity}.{self.case.inputset}"
 
 
-def cases(skip_modules: frozenset[str] = frozenset()) -> list[Any]:
-    """Every oracle case with a recorded expected file (pytest params, ids = case keys)."""
+def cases(skip_modules: Mapping[str, str] | None = None) -> list[Any]:
+    """Every oracle case with a recorded expected file (pytest params, ids = case keys);
+    ``skip_modules``: modules not run here, with the reason."""
+    skip_modules = skip_modules or {}
     out = []
     for case in ORACLE.CASES:
         path = ORACLE.EXPECTED / f"{case.module}.{case.entity}.{case.inputset}.json"
         key = f"{case.module}.{case.entity}.{case.inputset}"
         marks = [pytest.mark.e2e]
         if case.module in skip_modules:
-            marks.append(pytest.mark.skip(reason=skip_modules and "not run on this engine"))
+            marks.append(pytest.mark.skip(reason=skip_modules[case.module]))
         if not path.is_file():
             if os.environ.get("CI") == "true":
                 raise AssertionError(f"missing oracle file {path}")
