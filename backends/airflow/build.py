@@ -124,7 +124,8 @@ def _kickoff(lp: ir.LaunchPlan) -> str:
     return lp.schedule.kickoff_time_input_arg if lp.schedule is not None else ""
 
 
-#: The flavour that runs what the other cannot (dynamic tasks; Kubernetes resources).
+#: The flavour that runs what the other cannot (a Kubernetes resource runs only in
+#: ``kubernetes``; a Spark task runs in both).
 _OTHER_FLAVOUR = {"kubernetes": "local", "local": "kubernetes"}
 
 
