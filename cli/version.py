@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import platform
-from importlib.metadata import PackageNotFoundError, version
 
 import click
 
@@ -13,6 +12,9 @@ from fcomp.compiler.config import DEFAULT_RUNTIME_IMAGE
 
 
 def _version(package: str) -> str:
+    # imported here: importlib.metadata is slow to import and only this command needs it
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version(package)
     except PackageNotFoundError:

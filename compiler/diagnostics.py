@@ -12,6 +12,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from fcomp.compiler.frozen import fast_init
+
 
 class Severity(enum.Enum):
     """How bad a diagnostic is; only errors stop a build."""
@@ -21,6 +23,7 @@ class Severity(enum.Enum):
     NOTE = "note"
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Source:
     """Where something came from: input file, Flyte entity, node id and field path."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import cache
-from importlib import metadata
 
 from fcomp.compiler import codes
 from fcomp.compiler.diagnostics import Diagnostic, Severity, Source
@@ -21,6 +20,8 @@ _PACKAGE_SUFFIX = re.compile(r"_([123])\.pb$", re.IGNORECASE)
 
 @cache
 def _flyteidl_version() -> str:
+    from importlib import metadata  # only for a warning: not imported by every command
+
     try:
         return metadata.version("flyteidl")
     except metadata.PackageNotFoundError:  # pragma: no cover - flyteidl is a dependency

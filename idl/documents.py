@@ -9,28 +9,32 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from functools import cache
 from typing import Any
-
-import yaml
 
 from fcomp.idl.errors import InputError, one_line
 
-try:
-    from yaml import CSafeLoader as _BaseLoader
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
+@cache
+def _loader() -> Any:
+    """A safe YAML loader (libyaml's when PyYAML has it) whose timestamps stay strings.
 
-class _Loader(_BaseLoader):
-    """A safe YAML loader whose timestamps stay strings."""
+    PyYAML is imported here, on the first YAML input, not with the module: most inputs are
+    protobuf files and every command pays for what it imports.
+    """
+    import yaml
 
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-def _timestamp_as_text(loader: _Loader, node: yaml.Node) -> Any:
-    """Keep a YAML timestamp as its text, as protobuf JSON expects."""
-    return loader.construct_yaml_str(node)
+    class Loader(base):  # type: ignore[misc, valid-type]
+        """A safe YAML loader whose timestamps stay strings."""
 
+    def timestamp_as_text(loader: Any, node: yaml.Node) -> Any:
+        """Keep a YAML timestamp as its text, as protobuf JSON expects."""
+        return loader.construct_yaml_str(node)
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", timestamp_as_text)
+    return Loader
 
 
 def parse_json(data: bytes) -> list[Any]:
@@ -63,8 +67,10 @@ def _refuse_shared(root: Any) -> None:
 
 def parse_yaml(data: bytes) -> list[Any]:
     """The non-empty documents in YAML text."""
+    import yaml
+
     try:
-        documents = [d for d in yaml.load_all(data, Loader=_Loader) if d is not None]
+        documents = [d for d in yaml.load_all(data, Loader=_loader()) if d is not None]
     except RecursionError:
         raise InputError("invalid YAML: nested too deeply") from None
     except yaml.YAMLError as exc:

@@ -21,6 +21,7 @@ from typing import Any
 
 from fcomp.backends.common.paths import segment
 from fcomp.compiler import ir
+from fcomp.compiler.frozen import fast_init
 from fcomp.compiler.passes.results import START_NODE, CompiledProgram, CompiledWorkflow
 
 
@@ -31,6 +32,7 @@ class Raw:
     text: str
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class PathText:
     """A node path whose parts may be :class:`Raw` placeholders."""

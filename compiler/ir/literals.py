@@ -11,6 +11,7 @@ import enum
 from dataclasses import dataclass, field
 
 from fcomp.compiler.diagnostics import Source
+from fcomp.compiler.frozen import fast_init
 from fcomp.compiler.ir.types import LiteralType
 
 
@@ -26,6 +27,7 @@ class Literal:
     text: str | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Promise:
     """The output ``var`` of node ``node_id`` (empty node id: a workflow input)."""
@@ -80,6 +82,7 @@ class NoValue:
 BindingData = Promise | Scalar | BindingCollection | BindingMap | Offloaded | NoValue
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Binding:
     """Input (or workflow output) ``var`` takes its value from ``data``."""

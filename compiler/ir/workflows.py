@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass
 
 from fcomp.compiler.diagnostics import Source
+from fcomp.compiler.frozen import fast_init
 from fcomp.compiler.ir.identifiers import Ident, Interface, Parameter
 from fcomp.compiler.ir.literals import Binding, BoolExpr, Literal
 from fcomp.compiler.ir.tasks import ExtendedResources, K8sPod, KeyValues, Resources
@@ -142,6 +143,7 @@ NodeKind = (
 )
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Node:
     """A workflow node."""

@@ -22,6 +22,7 @@ from google.protobuf.message import Message
 
 from fcomp.compiler.coverage import TABLES, Reported, custom_message
 from fcomp.compiler.diagnostics import Diagnostic, Source
+from fcomp.compiler.frozen import fast_init
 from fcomp.idl.model import LoadedEntity
 
 #: Messages whose presence alone is a value (a wrapped ``false`` or ``0`` still says something).
@@ -31,6 +32,7 @@ _WRAPPERS = frozenset(
 )
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class _Item:
     """A message to check, where it sits (source) and its field path from there."""

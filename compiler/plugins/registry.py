@@ -14,9 +14,11 @@ from importlib.metadata import entry_points
 from fcomp.compiler import codes, ir
 from fcomp.compiler.config import Config
 from fcomp.compiler.diagnostics import Diagnostic, Severity
+from fcomp.compiler.frozen import fast_init
 from fcomp.compiler.plugins.units import Unit
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class TaskContext:
     """Everything a plugin may read to lower one task node."""
