@@ -6,6 +6,7 @@ kind are reported as ``ConfigError`` diagnostics.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -63,6 +64,11 @@ class Config:
     #: the task's settings (``presto = "trino --server http://presto:8080 --catalog
     #: {catalog} --schema {schema} --file {query_file}"``).
     query_client_commands: Mapping[str, str] = field(default_factory=dict)
+    #: Airflow connection id per query engine, for the Airflow target, where ``hive`` and
+    #: ``presto`` tasks then run with common-sql's ``SQLExecuteQueryOperator`` on it. A key
+    #: names the engine (every task of it) or the engine and the task's routing setting after
+    #: a colon, which wins (``"hive:<cluster label>"``, ``"presto:<catalog>"``).
+    airflow_sql_connections: Mapping[str, str] = field(default_factory=dict)
     #: Largest Argo object (as compact JSON) a build emits; a larger workflow is split into
     #: child WorkflowTemplates run as child workflows (etcd keeps objects under about 1.5 MiB).
     argo_max_object_bytes: int = 1_000_000
@@ -121,7 +127,33 @@ def _coerce(name: str, value: Any, default: Any) -> Any:
         raise TypeError("a table of strings")
     for item in (*value, *value.values()):
         _check_text(item)
+    check = _TABLE_CHECKS.get(name)
+    if check is not None:
+        check(value)
     return dict(value)
+
+
+#: Query engines a connection may be configured for (``airflow_sql_connections``).
+SQL_ENGINES = ("hive", "presto")
+_CONN_ID = re.compile(r"[A-Za-z0-9_.-]{1,250}")
+
+
+def _check_connections(value: Mapping[str, str]) -> None:
+    for key, conn_id in value.items():
+        engine, _, setting = key.partition(":")
+        if engine not in SQL_ENGINES or (":" in key and not setting):
+            raise TypeError(
+                f"a table whose keys are {' or '.join(SQL_ENGINES)}, optionally followed by "
+                f"':' and a cluster label or catalog (not '{key}')"
+            )
+        if not _CONN_ID.fullmatch(conn_id):
+            raise TypeError(
+                f"a table of Airflow connection ids (letters, digits, _ . -; not '{conn_id}')"
+            )
+
+
+#: Further checks of table settings, by name.
+_TABLE_CHECKS = {"airflow_sql_connections": _check_connections}
 
 
 def _check_text(value: str) -> None:

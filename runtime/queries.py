@@ -8,12 +8,17 @@ backend plugins do, and write the outputs those plugins write.
   table written as Parquet at the raw output prefix, then that table dropped.
 - ``query-outputs`` writes ``outputs.pb``: the ``results`` schema (when the task declares
   it) located at the raw output prefix, as the Hive and Presto plugins report it.
+
+When a separate operator runs the query (Airflow's, on a connection), ``query-render --out -``
+prints the query as a JSON string for it and ``--record`` keeps the raw output prefix it used
+beside the node's inputs, where ``query-outputs --record`` reads it back.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -33,6 +38,9 @@ VARIABLES = (
     "checkpointOutputPrefix",
     "prevCheckpointPrefix",
 )
+#: The file (beside the node's inputs) where ``query-render --record`` keeps the raw output
+#: prefix the query used, for ``query-outputs --record``.
+RECORD = "query.json"
 #: Flyte's Presto plugin: the query becomes a table at the raw output prefix.
 PRESTO_WRAP = """CREATE TABLE hive.flyte_temporary_tables."{table}_temp"
 WITH (format = 'PARQUET', external_location = '{location}')
@@ -52,13 +60,20 @@ def add_parsers(commands: Any, parents: list[argparse.ArgumentParser] | None = N
         "--value", action="append", default=[], metavar="NAME=TEXT", help="a template variable"
     )
     render.add_argument("--task-template", required=True, help="URI of the task's task.pb")
-    render.add_argument("--out", required=True, help="local file to write the query to")
+    render.add_argument(
+        "--out", required=True, help="local file to write the query to (-: print it as JSON)"
+    )
+    render.add_argument(
+        "--record", help="URI of a folder where the raw output prefix used is recorded"
+    )
     outputs = commands.add_parser(
         "query-outputs", parents=parents or [], help="write a query task's outputs.pb"
     )
     outputs.add_argument("--task-template", required=True, help="URI of the task's task.pb")
     outputs.add_argument("--output-prefix", required=True, help="URI where outputs.pb goes")
-    outputs.add_argument("--raw-output-prefix", required=True, help="where the results are")
+    where = outputs.add_mutually_exclusive_group(required=True)
+    where.add_argument("--raw-output-prefix", help="where the results are")
+    where.add_argument("--record", help="URI of the folder query-render recorded it in")
 
 
 def render_query(statement: str, values: dict[str, str], inputs: Any) -> str:
@@ -130,6 +145,11 @@ def query_render(args: Any) -> str | None:
     )
     query = render_query(statement(template, args.engine), values, inputs)
     query = ENGINES[args.engine](query, values)
+    if args.record:
+        record = {"rawOutputDataPrefix": values.get("rawOutputDataPrefix", "")}
+        _write(_join(args.record, RECORD), json.dumps(record).encode("utf-8"))
+    if args.out == "-":
+        return json.dumps(query)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w", encoding="utf-8") as handle:
         handle.write(query)
@@ -146,6 +166,14 @@ def query_outputs(args: Any) -> str | None:
     template = parse_message(
         _read(args.task_template, "the task template"), tasks_pb2.TaskTemplate, "task.pb"
     )
+    raw = args.raw_output_prefix
+    if args.record:
+        try:
+            raw = json.loads(_read(_join(args.record, RECORD), "the query record"))[
+                "rawOutputDataPrefix"
+            ]
+        except (ValueError, KeyError, TypeError):
+            raise StepError("the query record is not what query-render writes") from None
     variables = template.interface.outputs.variables
     outputs = literals_pb2.LiteralMap()
     extra = sorted(set(variables) - {"results"})
@@ -156,7 +184,7 @@ def query_outputs(args: Any) -> str | None:
         if declared.WhichOneof("type") != "schema":
             raise StepError("a query task's 'results' output must be a schema")
         schema = outputs.literals["results"].scalar.schema
-        schema.uri = args.raw_output_prefix
+        schema.uri = raw
         schema.type.CopyFrom(declared.schema)
     _write(_join(args.output_prefix, "outputs.pb"), serialize(outputs))
     return None

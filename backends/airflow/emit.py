@@ -22,6 +22,8 @@ from fcomp.compiler.plugins.units import ExecPolicy
 TEMPLATE_EXTS = (".json", ".yaml", ".yml", ".sh", ".bash", ".sql", ".hql")
 
 SDK = "airflow.sdk"
+#: Where common-sql's operator lives (the Hive, Presto and Trino providers' way to run SQL).
+SQL_OPERATOR_MODULE = "airflow.providers.common.sql.operators.sql"
 
 
 def templated(text: str, template_ext: tuple[str, ...] = TEMPLATE_EXTS) -> str:
@@ -181,6 +183,30 @@ def emit_native(ctx: EmitContext, op: Op, step: steps.Native) -> Expr:
     return call("fcomp_native", Name(alias), **common_kwargs(ctx, op), **kwargs)
 
 
+def emit_sql(ctx: EmitContext, op: Op, step: steps.SqlQuery) -> Expr:
+    """A query on its connection: the text the render task returned, its statements run in
+    order, nothing returned as XCom (the results stay where the query writes them)."""
+    ctx.need(SQL_OPERATOR_MODULE, "SQLExecuteQueryOperator")
+    kwargs: dict[str, Expr] = {
+        **common_kwargs(ctx, op),
+        "conn_id": templated(step.conn_id),
+        "sql": "{{ ti.xcom_pull(task_ids='" + jinja_id(step.rendered_by) + "') }}",
+        "split_statements": True,
+        "do_xcom_push": False,
+    }
+    if step.database:
+        kwargs["database"] = templated(step.database)
+    return call("SQLExecuteQueryOperator", **kwargs)
+
+
+def jinja_id(text: str) -> str:
+    """A task id or node path inside a Jinja string literal: they are made of letters,
+    digits and ``_.-%/`` only, so there is nothing to escape."""
+    if not all((c.isascii() and c.isalnum()) or c in "_.-%/" for c in text):
+        raise ValueError(f"not a task id or node path: {text!r}")
+    return text
+
+
 def _native_value(ctx: EmitContext, value: Any) -> Expr:
     """A parameter value as an expression (a ``timedelta`` as its exact constructor call)."""
     if isinstance(value, datetime.timedelta):
@@ -205,6 +231,7 @@ SHARED: dict[type, Emitter] = {
     steps.Sleep: emit_sleep,
     steps.Approve: emit_approve,
     steps.Native: emit_native,
+    steps.SqlQuery: emit_sql,
 }
 
 

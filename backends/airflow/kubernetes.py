@@ -19,6 +19,7 @@ from fcomp.backends.airflow.emit import (
     EmitContext,
     Emitter,
     common_kwargs,
+    jinja_id,
     templated,
 )
 from fcomp.backends.airflow.local import text_parts
@@ -31,6 +32,7 @@ from fcomp.backends.airflow.pods import (
     XCOM_FILE,
     child_settings,
     literal_arg,
+    print_to_xcom,
     runtime_pod,
     task_pod,
 )
@@ -136,8 +138,10 @@ def emit_task(ctx: EmitContext, op: Op, step: steps.Task) -> Expr:
     pod = task_pod(
         step.unit, ctx.config, step.node, step.plan, element, labels, annotations, legacy
     )
+    if step.xcom:
+        print_to_xcom(pod["spec"]["containers"][0])
     if not element:
-        return _kpo(ctx, op, pod, base=step.unit.primary)
+        return _kpo(ctx, op, pod, base=step.unit.primary, xcom=step.xcom)
     ctx.need(KPO_MODULE, "KubernetesPodOperator")
     ctx.need(POD_GENERATOR, "PodGenerator")
     ctx.use(PRELUDE, "fcomp_exec")
@@ -190,7 +194,7 @@ def emit_array_size(ctx: EmitContext, op: Op, step: steps.ArraySize) -> Expr:
 def emit_gather(ctx: EmitContext, op: Op, step: steps.Gather) -> Expr:
     """A map's gather pod; the element count comes from the guard step before it."""
     args = [templated(a) for a in ("--node", step.node, "--outputs", literal_arg(step.outputs))]
-    args += ["--size", "{{ ti.xcom_pull(task_ids='" + _jinja_id(step.size_from) + "') }}"]
+    args += ["--size", "{{ ti.xcom_pull(task_ids='" + jinja_id(step.size_from) + "') }}"]
     if step.min_successes is not None:
         args += ["--min-successes", str(step.min_successes)]
     if step.min_success_ratio is not None:
@@ -253,7 +257,7 @@ def jinja_manifest(value: Any, node: str) -> Any:
         out = "".join(
             templated(part, ())
             if isinstance(part, str)
-            else f"{{{{ fcomp_node_value(run_id, ti, '{_jinja_id(node)}', '{part['ph']}') }}}}"
+            else f"{{{{ fcomp_node_value(run_id, ti, '{jinja_id(node)}', '{part['ph']}') }}}}"
             for part in parts
         )
         # Airflow loads a template ending like a file name as that file
@@ -316,7 +320,7 @@ def emit_trigger(ctx: EmitContext, op: Op, step: steps.Trigger) -> Expr:
         "TriggerDagRunOperator",
         **common_kwargs(ctx, op),
         trigger_dag_id=templated(step.dag_id),
-        conf="{{ fcomp_child_conf(run_id, '" + _jinja_id(step.node) + "') | tojson }}",
+        conf="{{ fcomp_child_conf(run_id, '" + jinja_id(step.node) + "') | tojson }}",
         wait_for_completion=True,
         poke_interval=10,
         deferrable=True,
@@ -338,7 +342,7 @@ def emit_wait_signal(ctx: EmitContext, op: Op, step: steps.WaitSignal) -> Expr:
 def emit_write_signal(ctx: EmitContext, op: Op, step: steps.WriteSignal) -> Expr:
     """Write the entered value as the signal node's output."""
     ctx.use(PRELUDE, "fcomp_signal_value")
-    value = "{{ fcomp_signal_value(ti.xcom_pull(task_ids='" + _jinja_id(step.entered_by) + "')) }}"
+    value = "{{ fcomp_signal_value(ti.xcom_pull(task_ids='" + jinja_id(step.entered_by) + "')) }}"
     args = [templated(a) for a in ("--node", step.node, "--type", step.type, "--var", step.var)]
     return _runtime(ctx, op, "signal", [*args, "--value", value])
 
@@ -383,14 +387,6 @@ def emit_run_child(ctx: EmitContext, op: Op, step: steps.RunChild) -> Expr:
     return call(
         "FcompRunChild", **common_kwargs(ctx, op), node=step.node, module_from=step.module_from
     )
-
-
-def _jinja_id(text: str) -> str:
-    """A task id or node path inside a Jinja string literal: they are made of letters,
-    digits and ``_.-%/`` only, so there is nothing to escape."""
-    if not all((c.isascii() and c.isalnum()) or c in "_.-%/" for c in text):
-        raise ValueError(f"not a task id or node path: {text!r}")
-    return text
 
 
 EMITTERS: dict[type, Emitter] = {

@@ -94,6 +94,8 @@ def task_spec(unit: PodUnit, step: steps.Task) -> dict[str, Any]:
     if unit.dynamic and step.element is None:
         spec["dynamic"] = True
         spec["task"] = b64(unit.task.pb)
+    if step.xcom:
+        spec["xcom"] = True
     return spec
 
 

@@ -26,6 +26,7 @@ from fcomp.backends.airflow.graph import Context, FlowBuilder
 from fcomp.backends.airflow.model import NONE_FAILED_MIN_ONE_SUCCESS, NONE_SKIPPED, Lowered
 from fcomp.backends.airflow.native import NATIVE_ENGINES, NativeError
 from fcomp.backends.airflow.params import param_specs, stand_in
+from fcomp.backends.airflow.sql import sql_connection, sql_problem
 from fcomp.backends.common.caching import cache_key_json
 from fcomp.backends.common.conditions import cases_json
 from fcomp.backends.common.plans import PlanScope, b64, to_json
@@ -60,14 +61,17 @@ def task_unit(
         return None
     if isinstance(unit, ConnectorUnit) and unit.engine in NATIVE_ENGINES:
         return unit  # Airflow's own operator
+    if isinstance(unit, ConnectorUnit) and sql_connection(b.config, unit) is not None:
+        return unit  # common-sql's operator on the configured connection
     if isinstance(unit, ConnectorUnit) and unit.pod is not None:
         unit = unit.pod  # the task's flytekit connector, run in its client image
-    if not isinstance(unit, PodUnit | K8sResourceUnit | ArrayTaskUnit):
-        why = f" ({unit.reason})" if isinstance(unit, ConnectorUnit) and unit.reason else ""
+    if isinstance(unit, ConnectorUnit):
+        why = unit.reason or "no client image or operator runs it"
+        if unit.query is not None:
+            why += f", or an Airflow connection (airflow_sql_connections.{unit.engine})"
         b.error(
             codes.UNSUPPORTED_CONSTRUCT,
-            f"task '{task.id.name}' of type '{task.type}' lowers to a {type(unit).__name__}, "
-            f"which the Airflow target does not run yet{why}",
+            f"task '{task.id.name}' of type '{task.type}' cannot run on the Airflow target: {why}",
             node,
         )
         return None
@@ -96,6 +100,8 @@ def lower_task_node(b: FlowBuilder, ctx: Context, node: ir.Node) -> Lowered | No
         return None
     if isinstance(unit, ArrayTaskUnit):
         return lower_array_task(b, ctx, node, unit)
+    if isinstance(unit, ConnectorUnit) and unit.engine not in NATIVE_ENGINES:
+        return lower_sql(b, ctx, node, unit)
     if isinstance(unit, ConnectorUnit):
         return lower_native(b, ctx, node, unit)
     plan = to_json(b.plans.node_inputs(ctx.scope, node))
@@ -132,6 +138,32 @@ def lower_native(
         return None
     step = steps.Native(ctx.path(node), native, unit)
     return one(b.flow.add(ctx.group, node.id, step).id)
+
+
+def lower_sql(b: FlowBuilder, ctx: Context, node: ir.Node, unit: ConnectorUnit) -> Lowered | None:
+    """A query run on the connection configured for its engine (see :mod:`.sql`): render it
+    (the node's inputs bound), run it with common-sql's operator, write the outputs."""
+    query, conn_id = unit.query, sql_connection(b.config, unit)
+    assert query is not None and conn_id is not None
+    problem = sql_problem(unit)
+    if problem:
+        b.error(
+            codes.UNSUPPORTED_CONSTRUCT,
+            f"task '{unit.task.id.name}' of type '{unit.task.type}': {problem}",
+            node,
+        )
+        return None
+    path = ctx.path(node)
+    plan = to_json(b.plans.node_inputs(ctx.scope, node))
+    render = b.flow.add(
+        ctx.group, f"{node.id}-render", steps.Task(path, plan, query.render, xcom=True)
+    )
+    step = steps.SqlQuery(path, conn_id, render.id, unit, query.settings.get("schema", ""))
+    run = b.flow.add(ctx.group, node.id, step)
+    run.after([render.id])
+    outputs = b.flow.add(ctx.group, f"{node.id}-outputs", steps.Task(path, plan, query.outputs))
+    outputs.after([run.id])
+    return Lowered([render.id], [outputs.id], [render.id, run.id, outputs.id])
 
 
 def lower_subworkflow(b: FlowBuilder, ctx: Context, node: ir.Node) -> Lowered | None:

@@ -138,16 +138,20 @@ def runtime_container(
     JSON (a number) or, ``quoted``, as a string (a word with no quotes or backslashes)."""
     argv = [command, "--prefix", literal_arg(config.storage_prefix), "--exec", EXEC, *args]
     container: dict[str, Any] = {"name": name, "image": config.runtime_image}
+    container["command"] = ["fcomp-runtime", *argv]
     if xcom:
-        form = "'\"%s\"'" if quoted else "%s"
-        script = (
-            f'set -e; out="$("$@")"; mkdir -p /airflow/xcom; printf {form} "$out" > {XCOM_FILE}'
-        )
-        container["command"] = ["sh", "-c", script, "sh", "fcomp-runtime", *argv]
-    else:
-        container["command"] = ["fcomp-runtime", *argv]
+        print_to_xcom(container, quoted)
     container["env"] = copy.deepcopy(RUN_ENV)
     return container
+
+
+def print_to_xcom(container: dict[str, Any], quoted: bool = False) -> None:
+    """Make what ``container`` prints the task's XCom (the sidecar reads the file): JSON as
+    printed or, ``quoted``, a word with no quotes or backslashes made a JSON string."""
+    argv = [*(container.pop("command", None) or []), *(container.pop("args", None) or [])]
+    form = "'\"%s\"'" if quoted else "%s"
+    script = f'set -e; out="$("$@")"; mkdir -p /airflow/xcom; printf {form} "$out" > {XCOM_FILE}'
+    container["command"] = ["sh", "-c", script, "sh", *argv]
 
 
 def runtime_pod(

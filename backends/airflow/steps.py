@@ -57,6 +57,8 @@ class Task:
     unit: PodUnit
     element: Element | None = None
     cache: Cache | None = None
+    #: The primary container prints JSON that becomes the task's XCom.
+    xcom: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,19 @@ class Native:
     node: str
     call: NativeCall
     unit: ConnectorUnit
+
+
+@dataclass(frozen=True)
+class SqlQuery:
+    """Run the query the ``rendered_by`` task returned (its XCom) with common-sql's
+    ``SQLExecuteQueryOperator`` on connection ``conn_id`` (``database``: the schema over
+    the connection's own, when the task sets one), under the query ``unit``'s policy."""
+
+    node: str
+    conn_id: str
+    rendered_by: str
+    unit: ConnectorUnit
+    database: str = ""
 
 
 @dataclass(frozen=True)
@@ -279,6 +294,7 @@ Step = (
     | Sleep
     | Approve
     | Signal
+    | SqlQuery
     | Child
     | Choose
     | Indexes

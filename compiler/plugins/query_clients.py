@@ -11,6 +11,11 @@ container, so it runs to completion first); and ``query-outputs`` (runtime image
 container), which writes the ``results`` schema at the raw output prefix when the task
 declares it, as Flyte's plugins do.
 
+A target running the query with its own operator for the engine (Airflow, with a connection
+configured) runs :func:`query_steps` around it instead: ``query-render`` printing the query
+for the operator, then ``query-outputs`` (the raw output prefix the query used is recorded
+beside the node's inputs, so the two agree whichever attempt ran each).
+
 A task setting that changes how the query runs is kept or refused, never dropped: the client
 command must use ``{cluster_label}`` / ``{catalog}`` / ``{schema}`` / ``{routing_group}`` when
 the task sets them, and a Hive query's Qubole timeout and retry count, or a query
@@ -28,7 +33,7 @@ from fcomp.compiler import codes
 from fcomp.compiler.plugins.pods import PRIMARY
 from fcomp.compiler.plugins.policy import exec_policy
 from fcomp.compiler.plugins.registry import LoweringError, TaskContext
-from fcomp.compiler.plugins.units import Placeholder, PlaceholderKind, PodUnit, Text
+from fcomp.compiler.plugins.units import Placeholder, PlaceholderKind, PodUnit, QuerySteps, Text
 
 RENDER = "fcomp-query-render"
 CLIENT = "fcomp-query-client"
@@ -136,26 +141,11 @@ def query_pod(ctx: TaskContext, engine: str, custom: Mapping[str, Any]) -> PodUn
     for key, value in fills.items():
         argv = [a.replace("{" + key + "}", value) for a in argv]
     mount = [{"name": VOLUME, "mountPath": QUERY_DIR}]
-    render_args: list[Any] = [
-        "query-render",
-        "--engine",
-        engine,
-        "--inputs",
-        _text(PlaceholderKind.INPUT),
-    ]
-    for name, kind in _VALUES:
-        render_args += ["--value", _text(kind, f"{name}=")]
-    render_args += [
-        "--task-template",
-        _text(PlaceholderKind.TASK_TEMPLATE_PATH),
-        "--out",
-        QUERY_FILE,
-    ]
     render = {
         "name": RENDER,
         "image": config.runtime_image,
         "command": ["fcomp-runtime"],
-        "args": render_args,
+        "args": _render_args(engine, QUERY_FILE),
         "volumeMounts": mount,
     }
     client = {
@@ -164,9 +154,54 @@ def query_pod(ctx: TaskContext, engine: str, custom: Mapping[str, Any]) -> PodUn
         "command": argv,
         "volumeMounts": mount,
     }
-    outputs = {
+    outputs = _outputs_container(
+        ctx, ["--raw-output-prefix", _text(PlaceholderKind.RAW_OUTPUT_PREFIX)]
+    )
+    pod = {
+        "initContainers": [render, client],
+        "containers": [outputs],
+        "volumes": [{"name": VOLUME, "emptyDir": {}}],
+        "restartPolicy": "Never",
+    }
+    return _unit(ctx, pod)
+
+
+def query_steps(ctx: TaskContext, engine: str, custom: Mapping[str, Any]) -> QuerySteps:
+    """The steps a target running the query with its own operator for ``engine`` runs
+    around it: render (printing the query, recording the raw output prefix it used beside the
+    node's inputs) and, after it, the outputs (at the recorded prefix)."""
+    query = QUERIES[engine](ctx, custom)
+    if not query.statement.strip():
+        raise LoweringError.of(codes.UNSUPPORTED_CONSTRUCT, "the query is empty", ctx, "custom")
+    render_args = [*_render_args(engine, "-"), "--record", _text(PlaceholderKind.INPUT_PREFIX)]
+    render = {
         "name": PRIMARY,
-        "image": config.runtime_image,
+        "image": ctx.config.runtime_image,
+        "command": ["fcomp-runtime"],
+        "args": render_args,
+        "terminationMessagePolicy": "FallbackToLogsOnError",
+    }
+    outputs = _outputs_container(ctx, ["--record", _text(PlaceholderKind.INPUT_PREFIX)])
+    return QuerySteps(
+        render=_unit(ctx, {"containers": [render], "restartPolicy": "Never"}),
+        outputs=_unit(ctx, {"containers": [outputs], "restartPolicy": "Never"}),
+        settings=dict(query.settings),
+    )
+
+
+def _render_args(engine: str, out: str) -> list[Any]:
+    """``query-render`` writing the query to ``out`` (``-``: printed as a JSON string)."""
+    args: list[Any] = ["query-render", "--engine", engine, "--inputs", _text(PlaceholderKind.INPUT)]
+    for name, kind in _VALUES:
+        args += ["--value", _text(kind, f"{name}=")]
+    return [*args, "--task-template", _text(PlaceholderKind.TASK_TEMPLATE_PATH), "--out", out]
+
+
+def _outputs_container(ctx: TaskContext, raw: list[Any]) -> dict[str, Any]:
+    """The container writing the outputs (``raw``: where the results are, or the record)."""
+    return {
+        "name": PRIMARY,
+        "image": ctx.config.runtime_image,
         "command": ["fcomp-runtime"],
         "args": [
             "query-outputs",
@@ -174,17 +209,13 @@ def query_pod(ctx: TaskContext, engine: str, custom: Mapping[str, Any]) -> PodUn
             _text(PlaceholderKind.TASK_TEMPLATE_PATH),
             "--output-prefix",
             _text(PlaceholderKind.OUTPUT_PREFIX),
-            "--raw-output-prefix",
-            _text(PlaceholderKind.RAW_OUTPUT_PREFIX),
+            *raw,
         ],
         "terminationMessagePolicy": "FallbackToLogsOnError",
     }
-    pod = {
-        "initContainers": [render, client],
-        "containers": [outputs],
-        "volumes": [{"name": VOLUME, "emptyDir": {}}],
-        "restartPolicy": "Never",
-    }
+
+
+def _unit(ctx: TaskContext, pod: dict[str, Any]) -> PodUnit:
     return PodUnit(
         task=ctx.task,
         pod_spec=pod,

@@ -161,12 +161,26 @@ class ArrayTaskUnit:
 
 
 @dataclass(frozen=True, slots=True)
+class QuerySteps:
+    """A query task as steps around an engine a target runs with its own operator:
+    ``render`` prints the query rendered for the node (a JSON string) and records where its
+    results go; the engine runs that text; ``outputs`` then writes the node's outputs.
+    ``settings`` are the task's settings for the engine (``cluster_label``, ``catalog``,
+    ``schema``, ``routing_group``; empty when unset)."""
+
+    render: PodUnit
+    outputs: PodUnit
+    settings: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class ConnectorUnit:
     """A task Flyte runs through a service (a query engine, an Airflow operator): ``engine``
     names it, ``statement`` is the query (with placeholders) for Sql-target tasks, ``config``
-    the task's ``custom`` settings. ``pod`` runs the task's flytekit connector in a client
-    image, for targets with no native operator for the engine; None when flytekit has no
-    connector for it (``reason`` says why)."""
+    the task's ``custom`` settings. ``pod`` runs the task's flytekit connector (or the
+    configured query client) in a client image, for targets with no native operator for the
+    engine; None when there is none (``reason`` says why). ``query``: the steps a target with
+    its own operator for the engine runs around it."""
 
     task: ir.Task
     engine: str
@@ -175,6 +189,7 @@ class ConnectorUnit:
     config: Mapping[str, Any] = field(default_factory=dict)
     policy: ExecPolicy = ExecPolicy()
     reason: str = ""
+    query: QuerySteps | None = None
 
 
 Unit = PodUnit | K8sResourceUnit | ArrayTaskUnit | ConnectorUnit

@@ -58,9 +58,13 @@ def fcomp_task_env(spec: Any, values: dict[str, str], index: int | None) -> dict
     return env
 
 
-def fcomp_processes(log: Any, spec: Any, values: dict[str, str], index: int | None) -> None:
+def fcomp_processes(
+    log: Any, spec: Any, values: dict[str, str], index: int | None, capture: bool = False
+) -> str:
     """A task's pod as processes: each init container, then the primary container; every
-    volume mount path is a private temporary folder, rewritten in their argv and env."""
+    volume mount path is a private temporary folder, rewritten in their argv and env. What
+    the primary prints, when ``capture``."""
+    out = ""
     with tempfile.TemporaryDirectory(prefix="fcomp-pod-") as root:
         mounts: dict[str, str] = {}
         for number, path in enumerate(spec.get("mounts", [])):
@@ -68,8 +72,12 @@ def fcomp_processes(log: Any, spec: Any, values: dict[str, str], index: int | No
             os.makedirs(mounts["/" + path.strip().strip("/")], exist_ok=True)
         for process in [*spec.get("init", []), spec]:
             argv = [fcomp_mounted(fcomp_render(a, values), mounts) for a in process["argv"]]
-            env = fcomp_task_env(process, values, index)
-            fcomp_run(log, argv, {k: fcomp_mounted(v, mounts) for k, v in env.items()})
+            env = {
+                k: fcomp_mounted(v, mounts)
+                for k, v in fcomp_task_env(process, values, index).items()
+            }
+            out = fcomp_run(log, argv, env, capture=capture and process is spec)
+    return out
 
 
 def fcomp_mounted(text: str, mounts: dict[str, str]) -> str:
@@ -82,7 +90,7 @@ def fcomp_mounted(text: str, mounts: dict[str, str]) -> str:
     return pattern.sub(lambda match: mounts[match.group(1)], text)
 
 
-def fcomp_task(op: Any, context: Any) -> None:
+def fcomp_task(op: Any, context: Any) -> Any:
     """A task node: look up the cache, bind the inputs, run the task's command, store the
     cache; a map task element runs each index of its chunk."""
     spec = op.spec
@@ -121,7 +129,11 @@ def fcomp_task(op: Any, context: Any) -> None:
     if spec.get("template"):
         bind += ["--task-template", spec["template"]]
     fcomp_runtime(op.log, context, "bind", *bind)
-    fcomp_processes(op.log, spec, fcomp_node_values(context, node), None)
+    printed = fcomp_processes(
+        op.log, spec, fcomp_node_values(context, node), None, spec.get("xcom")
+    )
+    if spec.get("xcom"):  # what the task printed (JSON) is its XCom
+        return json.loads(printed)
     if spec.get("dynamic"):
         fcomp_dynamic(op, context, node)
     if cache:
