@@ -45,14 +45,26 @@ def _kind_names(kinds: Iterable[MessageKind]) -> str:
     return ", ".join(k.name for k in kinds)
 
 
-def drop_unknown_fields(message: Any) -> bool:
+def drop_unknown_fields(message: Any, encoded: bytes | None = None) -> bool:
     """Drop unknown fields at any depth; return whether there were any.
 
-    Works in C for the upb backend: the serialized size shrinks exactly when something is dropped.
+    Works in C for the upb backend: the serialized size shrinks exactly when something is
+    dropped. ``encoded``: the bytes ``message`` was parsed from (unchanged since). Writers
+    (pyflyte, flyteadmin) emit protobuf's canonical encoding, so when the message without
+    unknown fields encodes to exactly that many bytes nothing was dropped, and the size
+    before is not computed (on a large workflow each size costs as much as the parse);
+    bytes of another length are parsed again to compare the sizes.
     """
-    before: int = message.ByteSize()
+    if encoded is None:
+        before: int = message.ByteSize()
+        message.DiscardUnknownFields()
+        return bool(message.ByteSize() != before)
     message.DiscardUnknownFields()
-    return bool(message.ByteSize() != before)
+    if message.ByteSize() == len(encoded):
+        return False
+    whole = type(message)()
+    whole.ParseFromString(encoded)
+    return bool(whole.ByteSize() != message.ByteSize())
 
 
 #: Why protobuf refuses messages nested too deep, in words.
@@ -79,7 +91,7 @@ def detect_binary(data: bytes, hint: MessageKind | None = None) -> Detected:
     :class:`InputError` when no kind fits.
     """
     hinted, hint_error = (None, "") if hint is None else _parse_binary(hint, data)
-    hinted_clean = hinted is not None and not drop_unknown_fields(hinted)
+    hinted_clean = hinted is not None and not drop_unknown_fields(hinted, data)
     if hint is not None and hinted is not None and named(hint.name_of(hinted)) and hinted_clean:
         return Detected(hint, hinted)
     first_error = ""
@@ -88,7 +100,11 @@ def detect_binary(data: bytes, hint: MessageKind | None = None) -> Detected:
             continue
         message, error = _parse_binary(kind, data)
         first_error = first_error or error
-        if message is not None and not drop_unknown_fields(message) and kind.plausible(message):
+        if (
+            message is not None
+            and not drop_unknown_fields(message, data)
+            and kind.plausible(message)
+        ):
             return Detected(kind, message)
     if hint is not None and hinted is not None and named(hint.name_of(hinted)):
         return Detected(hint, hinted, dropped="")

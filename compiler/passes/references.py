@@ -23,12 +23,18 @@ def walk_nodes(wf: ir.Workflow) -> Iterator[ir.Node]:
             stack.append(kind.node)
 
 
-def direct_references(
-    wf: ir.Workflow,
-) -> tuple[
-    list[tuple[ir.Node, ir.Ident]], list[tuple[ir.Node, ir.Ident]], list[tuple[ir.Node, ir.Ident]]
-]:
-    """The (node, reference) pairs of tasks, launch plans and subworkflows in ``wf`` itself."""
+Pairs = tuple[tuple[ir.Node, ir.Ident], ...]
+
+
+def direct_references(wf: ir.Workflow) -> tuple[Pairs, Pairs, Pairs]:
+    """The (node, reference) pairs of tasks, launch plans and subworkflows in ``wf`` itself.
+
+    Several passes ask about the same workflow; the IR is immutable, so the answer for a
+    workflow object is kept (the last few workflows, by identity) rather than walked again.
+    """
+    hit = _DIRECT.get(id(wf))
+    if hit is not None and hit[0] is wf:
+        return hit[1]
     tasks: list[tuple[ir.Node, ir.Ident]] = []
     plans: list[tuple[ir.Node, ir.Ident]] = []
     subs: list[tuple[ir.Node, ir.Ident]] = []
@@ -40,7 +46,16 @@ def direct_references(
             plans.append((node, kind.launch_plan))
         elif isinstance(kind, ir.SubworkflowNode):
             subs.append((node, kind.workflow))
-    return tasks, plans, subs
+    found = (tuple(tasks), tuple(plans), tuple(subs))
+    if len(_DIRECT) >= _DIRECT_MAX:
+        _DIRECT.clear()
+    _DIRECT[id(wf)] = (wf, found)
+    return found
+
+
+#: :func:`direct_references` answers by workflow identity (the workflow kept with its answer).
+_DIRECT: dict[int, tuple[ir.Workflow, tuple[Pairs, Pairs, Pairs]]] = {}
+_DIRECT_MAX = 64
 
 
 def transitive_workflows(wf: ir.Workflow, catalog: ir.Catalog) -> list[ir.Workflow]:

@@ -174,33 +174,57 @@ def _plain_edges(b: WorkflowBuilder, st: NodeState) -> bool:
     if iface is None or isinstance(node.kind, ir.BranchNode) or node.id == END_NODE:
         return False
     params = iface.inputs
-    if len(node.inputs) != len(params):
+    inputs = node.inputs
+    if len(inputs) != len(params):
         return False
     nodes = b.nodes
+    castable = b.castable
+    parse = bindings.parse_var_name
     providers: list[str] = []
-    for binding in node.inputs:
+    for binding in inputs:
         data = binding.data
         if type(data) is not ir.Promise or data.attr_path or data.union is not None:
             return False
         param = params.get(binding.var)
         up = nodes.get(data.node_id)
-        if param is None or up is None or not up.done or up.iface is None:
+        if param is None or up is None or not up.done:
             return False
-        if up.node.output_aliases:
+        up_iface = up.iface
+        if up_iface is None or up.node.output_aliases:
             return False
-        parsed = bindings.parse_var_name(data.var)
+        parsed = parse(data.var)
         if parsed is None or parsed[0] is not None:
             return False
-        output = up.iface.outputs.get(parsed[1])
-        if output is None or not b.castable(output.type, param.type):
+        output = up_iface.outputs.get(parsed[1])
+        if output is None or not castable(output.type, param.type):
             return False
-        providers.append(up.node.id)
-    if len({x.var for x in node.inputs}) != len(params):
+        providers.append(data.node_id)
+    count = len(inputs)  # == len(params): an input bound twice leaves another one unbound
+    if count == 2:
+        if inputs[0].var == inputs[1].var:
+            return False
+    elif count > 2 and len({x.var for x in inputs}) != count:
         return False
-    if any(u not in nodes for u in node.upstream):
-        return False
-    for u in (*node.upstream, *providers):
-        b.add_execution_edge(u, node.id)
+    for u in node.upstream:
+        if u not in nodes:
+            return False
+    # the edges, as add_execution_edge records them (inlined: this runs once per node)
+    edges = (*node.upstream, *providers)
+    if not edges:
+        return True
+    dependent = node.id
+    downstream, upstream = b.downstream, b.upstream
+    ups = upstream.get(dependent)
+    if ups is None:
+        ups = upstream[dependent] = set()
+    for u in edges:
+        u = u or START_NODE
+        ups.add(u)
+        down = downstream.get(u)
+        if down is None:
+            downstream[u] = {dependent}
+        else:
+            down.add(dependent)
     return True
 
 

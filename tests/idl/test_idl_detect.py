@@ -83,6 +83,20 @@ def _varint(value: int) -> bytes:
             return bytes(out)
 
 
+def test_unknown_fields_are_found_from_the_encoded_bytes_too(samples: Any):
+    """Given the bytes parsed, the check agrees with the exact one: canonical bytes, bytes
+    with an unknown field, and non-canonical bytes (a field repeated) holding none."""
+    canonical = samples.task_spec.read_bytes()
+    unknown = _with_deep_unknown_field(canonical)
+    spec = task_pb2.TaskSpec.FromString(canonical)
+    # the template field written twice: protobuf merges them, so nothing is unknown
+    repeated = canonical + bytes([(1 << 3) | 2, 0])
+    for data, expected in [(canonical, False), (unknown, True), (repeated, False)]:
+        message = task_pb2.TaskSpec.FromString(data)
+        assert drop_unknown_fields(message, data) is expected
+        assert message == spec
+
+
 def test_unknown_fields_deep_inside_are_found(samples: Any):
     data = _with_deep_unknown_field(samples.task_spec.read_bytes())
     message = task_pb2.TaskSpec.FromString(data)
