@@ -19,6 +19,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
+import os
 import re
 from collections.abc import Callable
 from typing import Any
@@ -54,7 +56,7 @@ def add_parsers(commands: Any, parents: list[argparse.ArgumentParser] | None = N
     render = commands.add_parser(
         "query-render", parents=parents or [], help="write a query task's query file"
     )
-    render.add_argument("--engine", required=True, choices=sorted(ENGINES))
+    render.add_argument("--engine", required=True, choices=sorted([*ENGINES, *JOBS]))
     render.add_argument("--inputs", required=True, help="URI of the node's inputs.pb")
     render.add_argument(
         "--value", action="append", default=[], metavar="NAME=TEXT", help="a template variable"
@@ -71,9 +73,13 @@ def add_parsers(commands: Any, parents: list[argparse.ArgumentParser] | None = N
     )
     outputs.add_argument("--task-template", required=True, help="URI of the task's task.pb")
     outputs.add_argument("--output-prefix", required=True, help="URI where outputs.pb goes")
+    outputs.add_argument("--engine", help="the task's engine (informational)")
     where = outputs.add_mutually_exclusive_group(required=True)
     where.add_argument("--raw-output-prefix", help="where the results are")
     where.add_argument("--record", help="URI of the folder query-render recorded it in")
+    where.add_argument(
+        "--results-env", help="variable holding the results' location (a BigQuery table)"
+    )
 
 
 def render_query(statement: str, values: dict[str, str], inputs: Any) -> str:
@@ -123,9 +129,7 @@ ENGINES: dict[str, Callable[[str, dict[str, str]], str]] = {"hive": _hive, "pres
 
 
 def query_render(args: Any) -> str | None:
-    """Write the rendered query to ``--out``."""
-    import os
-
+    """Write the rendered query to ``--out`` (print a job's configuration)."""
     from flyteidl.core import literals_pb2, tasks_pb2
 
     from fcomp.runtime.codec import parse_message
@@ -143,6 +147,8 @@ def query_render(args: Any) -> str | None:
     template = parse_message(
         _read(args.task_template, "the task template"), tasks_pb2.TaskTemplate, "task.pb"
     )
+    if args.engine in JOBS:
+        return json.dumps(JOBS[args.engine](template, inputs), sort_keys=True)
     query = render_query(statement(template, args.engine), values, inputs)
     query = ENGINES[args.engine](query, values)
     if args.record:
@@ -167,6 +173,8 @@ def query_outputs(args: Any) -> str | None:
         _read(args.task_template, "the task template"), tasks_pb2.TaskTemplate, "task.pb"
     )
     raw = args.raw_output_prefix
+    if args.results_env:
+        raw = os.environ.get(args.results_env, "")
     if args.record:
         try:
             raw = json.loads(_read(_join(args.record, RECORD), "the query record"))[
@@ -181,13 +189,71 @@ def query_outputs(args: Any) -> str | None:
         raise StepError(f"a query task writes only 'results'; it declares {', '.join(extra)}")
     if "results" in variables:
         declared = variables["results"].type
-        if declared.WhichOneof("type") != "schema":
-            raise StepError("a query task's 'results' output must be a schema")
-        schema = outputs.literals["results"].scalar.schema
-        schema.uri = raw
-        schema.type.CopyFrom(declared.schema)
+        kind = declared.WhichOneof("type")
+        if not raw:
+            raise StepError("the query left no results (a BigQuery job without a destination)")
+        if kind == "schema":
+            schema = outputs.literals["results"].scalar.schema
+            schema.uri = raw
+            schema.type.CopyFrom(declared.schema)
+        elif kind == "structured_dataset_type":
+            dataset = outputs.literals["results"].scalar.structured_dataset
+            dataset.uri = raw
+            dataset.metadata.structured_dataset_type.CopyFrom(declared.structured_dataset_type)
+        else:
+            raise StepError("a query task's 'results' output must be a schema or a data frame")
     _write(_join(args.output_prefix, "outputs.pb"), serialize(outputs))
     return None
+
+
+#: BigQuery's parameter type for each Flyte simple type flytekit's connector passes (the
+#: Python type flytekit reads the input as, then ``pythonTypeToBigQueryType``).
+BIGQUERY_TYPES = {
+    "INTEGER": "INT64",
+    "FLOAT": "FLOAT64",
+    "STRING": "STRING",
+    "BOOLEAN": "BOOL",
+    "DATETIME": "DATETIME",
+}
+
+
+def bigquery_job(template: Any, inputs: Any) -> dict[str, Any]:
+    """The query configuration of the BigQuery job Flyte's connector submits: the statement as
+    it is, standard SQL, each input a named query parameter (its value as the BigQuery client
+    writes it)."""
+    from flyteidl.core import types_pb2
+
+    from fcomp.runtime.errors import StepError
+
+    parameters = []
+    for name, variable in sorted(template.interface.inputs.variables.items()):
+        simple = types_pb2.SimpleType.Name(variable.type.simple)
+        kind = BIGQUERY_TYPES.get(simple) if variable.type.WhichOneof("type") == "simple" else None
+        if kind is None or name not in inputs.literals:
+            raise StepError(f"input '{name}' cannot be a BigQuery query parameter")
+        value = _bigquery_value(kind, inputs.literals[name].scalar.primitive)
+        parameters.append(
+            {"name": name, "parameterType": {"type": kind}, "parameterValue": {"value": value}}
+        )
+    return {"query": template.sql.statement, "useLegacySql": False, "queryParameters": parameters}
+
+
+def _bigquery_value(kind: str, primitive: Any) -> Any:
+    """A primitive as the BigQuery client writes a parameter of ``kind``."""
+    if kind == "INT64":
+        return str(primitive.integer)
+    if kind == "FLOAT64":
+        value = float(primitive.float_value)
+        return str(value) if math.isnan(value) or math.isinf(value) else value
+    if kind == "BOOL":
+        return "true" if primitive.boolean else "false"
+    if kind == "DATETIME":  # flytekit reads it in UTC; the client writes it without a zone
+        return primitive.datetime.ToDatetime().strftime("%Y-%m-%dT%H:%M:%S.%f")
+    return str(primitive.string_value)
+
+
+#: Engines whose operator takes a job configuration (JSON) rather than query text.
+JOBS: dict[str, Callable[[Any, Any], dict[str, Any]]] = {"bigquery_query_job_task": bigquery_job}
 
 
 COMMANDS: dict[str, Callable[[Any], str | None]] = {

@@ -184,7 +184,12 @@ def emit_native(ctx: EmitContext, op: Op, step: steps.Native) -> Expr:
 
 
 def emit_sql(ctx: EmitContext, op: Op, step: steps.SqlQuery) -> Expr:
-    """A query on its connection: the text the render task returned, its statements run in
+    """A query on its connection, with the provider's operator for its engine."""
+    return QUERY_OPERATORS[step.unit.engine](ctx, op, step)
+
+
+def _sql_execute(ctx: EmitContext, op: Op, step: steps.SqlQuery) -> Expr:
+    """common-sql's operator: the text the render task returned, its statements run in
     order, nothing returned as XCom (the results stay where the query writes them)."""
     ctx.need(SQL_OPERATOR_MODULE, "SQLExecuteQueryOperator")
     kwargs: dict[str, Expr] = {
@@ -194,9 +199,34 @@ def emit_sql(ctx: EmitContext, op: Op, step: steps.SqlQuery) -> Expr:
         "split_statements": True,
         "do_xcom_push": False,
     }
-    if step.database:
-        kwargs["database"] = templated(step.database)
+    schema = step.settings.get("schema", "")
+    if schema:
+        kwargs["database"] = templated(schema)
     return call("SQLExecuteQueryOperator", **kwargs)
+
+
+def _bigquery_job(ctx: EmitContext, op: Op, step: steps.SqlQuery) -> Expr:
+    """The Google provider's job operator (the prelude's ``FcompBigQueryJob``, no field
+    rendered): the job configuration the render task returned, in the task's project and
+    location; returns the destination table."""
+    ctx.use("bigquery", "FcompBigQueryJob")
+    kwargs: dict[str, Expr] = {
+        **common_kwargs(ctx, op),
+        "rendered_by": step.rendered_by,
+        "gcp_conn_id": step.conn_id,
+    }
+    for setting, name in (("project", "project_id"), ("location", "location")):
+        if step.settings.get(setting):
+            kwargs[name] = step.settings[setting]
+    return call("FcompBigQueryJob", **kwargs)
+
+
+#: The operator of a query run on a connection, by engine.
+QUERY_OPERATORS: dict[str, Callable[[EmitContext, Op, steps.SqlQuery], Expr]] = {
+    "hive": _sql_execute,
+    "presto": _sql_execute,
+    "bigquery_query_job_task": _bigquery_job,
+}
 
 
 def jinja_id(text: str) -> str:

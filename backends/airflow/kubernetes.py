@@ -141,6 +141,12 @@ def emit_task(ctx: EmitContext, op: Op, step: steps.Task) -> Expr:
     if step.xcom:
         print_to_xcom(pod["spec"]["containers"][0])
     if not element:
+        if step.env_from:  # the operator's templated env_vars: each from a task's XCom
+            pulled: Expr = {
+                var: "{{ ti.xcom_pull(task_ids='" + jinja_id(task) + "') }}"
+                for var, task in step.env_from
+            }
+            return _kpo(ctx, op, pod, base=step.unit.primary, xcom=step.xcom, env_vars=pulled)
         return _kpo(ctx, op, pod, base=step.unit.primary, xcom=step.xcom)
     ctx.need(KPO_MODULE, "KubernetesPodOperator")
     ctx.need(POD_GENERATOR, "PodGenerator")

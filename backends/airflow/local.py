@@ -96,6 +96,8 @@ def task_spec(unit: PodUnit, step: steps.Task) -> dict[str, Any]:
         spec["task"] = b64(unit.task.pb)
     if step.xcom:
         spec["xcom"] = True
+    if step.env_from:
+        spec["env_from"] = [list(pair) for pair in step.env_from]
     return spec
 
 

@@ -142,7 +142,7 @@ def lower_native(
 
 def lower_sql(b: FlowBuilder, ctx: Context, node: ir.Node, unit: ConnectorUnit) -> Lowered | None:
     """A query run on the connection configured for its engine (see :mod:`.sql`): render it
-    (the node's inputs bound), run it with common-sql's operator, write the outputs."""
+    (the node's inputs bound), run it with the provider's operator, write the outputs."""
     query, conn_id = unit.query, sql_connection(b.config, unit)
     assert query is not None and conn_id is not None
     problem = sql_problem(unit)
@@ -158,10 +158,13 @@ def lower_sql(b: FlowBuilder, ctx: Context, node: ir.Node, unit: ConnectorUnit) 
     render = b.flow.add(
         ctx.group, f"{node.id}-render", steps.Task(path, plan, query.render, xcom=True)
     )
-    step = steps.SqlQuery(path, conn_id, render.id, unit, query.settings.get("schema", ""))
-    run = b.flow.add(ctx.group, node.id, step)
+    run = b.flow.add(
+        ctx.group, node.id, steps.SqlQuery(path, conn_id, render.id, unit, query.settings)
+    )
     run.after([render.id])
-    outputs = b.flow.add(ctx.group, f"{node.id}-outputs", steps.Task(path, plan, query.outputs))
+    env_from = ((query.results_env, run.id),) if query.results_env else ()
+    outputs_step = steps.Task(path, plan, query.outputs, env_from=env_from)
+    outputs = b.flow.add(ctx.group, f"{node.id}-outputs", outputs_step)
     outputs.after([run.id])
     return Lowered([render.id], [outputs.id], [render.id, run.id, outputs.id])
 

@@ -1,21 +1,35 @@
-"""Query tasks (``hive``, ``presto``) the Airflow target runs with common-sql's
-``SQLExecuteQueryOperator`` on an Airflow connection (``airflow_sql_connections``), the
-operator the Hive, Presto and Trino providers document for running SQL.
+"""Query tasks the Airflow target runs with the providers' own operators on an Airflow
+connection (``airflow_sql_connections``): ``hive`` and ``presto`` with common-sql's
+``SQLExecuteQueryOperator`` (the operator the Hive, Presto and Trino providers document for
+running SQL), ``bigquery_query_job_task`` with the Google provider's
+``BigQueryInsertJobOperator``.
 
 The connection is chosen by the task's routing setting (Hive's cluster label, Presto's
-catalog: ``"hive:<label>"``), else by the engine alone. Presto's schema becomes the
-operator's ``database`` (the schema over the connection's own); a Presto routing group has
-nothing to go to on a connection and is refused, as is caching the three steps such a query
-takes (render, run, outputs).
+catalog, BigQuery's project: ``"hive:<label>"``), else by the engine alone. Presto's schema
+becomes the operator's ``database`` (the schema over the connection's own); a Presto routing
+group has nothing to go to on a connection and is refused, as is caching the three steps such
+a query takes (render, run, outputs), and a BigQuery input of a type Flyte's connector cannot
+pass as a query parameter (it fails such a task when it runs).
 """
 
 from __future__ import annotations
 
+from fcomp.compiler import ir
 from fcomp.compiler.config import SQL_ENGINES, Config
 from fcomp.compiler.plugins.units import ConnectorUnit
 
 #: The task setting that routes a query, by engine (it may pick the connection).
-ROUTING = {"hive": "cluster_label", "presto": "catalog"}
+ROUTING = {"hive": "cluster_label", "presto": "catalog", "bigquery_query_job_task": "project"}
+#: Input types Flyte's BigQuery connector passes as query parameters.
+BIGQUERY_PARAMETERS = frozenset(
+    {
+        ir.SimpleType.INTEGER,
+        ir.SimpleType.FLOAT,
+        ir.SimpleType.STRING,
+        ir.SimpleType.BOOLEAN,
+        ir.SimpleType.DATETIME,
+    }
+)
 
 
 def sql_connection(config: Config, unit: ConnectorUnit) -> str | None:
@@ -40,4 +54,13 @@ def sql_problem(unit: ConnectorUnit) -> str:
         )
     if unit.policy.cache is not None:
         return "caching a query run on an Airflow connection is not supported"
+    if unit.engine == "bigquery_query_job_task":
+        for name, variable in unit.task.interface.inputs.items():
+            kind = variable.type
+            if not (isinstance(kind, ir.Simple) and kind.simple in BIGQUERY_PARAMETERS):
+                return (
+                    f"input '{name}' ({ir.render_type(kind)}) cannot be a BigQuery query "
+                    "parameter (Flyte's connector passes integers, floats, strings, booleans "
+                    "and datetimes)"
+                )
     return ""

@@ -59,6 +59,8 @@ class Task:
     cache: Cache | None = None
     #: The primary container prints JSON that becomes the task's XCom.
     xcom: bool = False
+    #: (variable, task id) pairs: each variable of the containers holds that task's XCom.
+    env_from: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -141,15 +143,16 @@ class Native:
 
 @dataclass(frozen=True)
 class SqlQuery:
-    """Run the query the ``rendered_by`` task returned (its XCom) with common-sql's
-    ``SQLExecuteQueryOperator`` on connection ``conn_id`` (``database``: the schema over
-    the connection's own, when the task sets one), under the query ``unit``'s policy."""
+    """Run what the ``rendered_by`` task returned (its XCom: a query, or a job's query
+    configuration) with the provider's operator for the ``unit``'s engine on connection
+    ``conn_id``, under the unit's policy; ``settings`` are the task's for the engine (a
+    schema, a project and location)."""
 
     node: str
     conn_id: str
     rendered_by: str
     unit: ConnectorUnit
-    database: str = ""
+    settings: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

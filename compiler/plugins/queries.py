@@ -1,7 +1,8 @@
 """Query tasks (Sql target): ``hive``, ``presto``, ``bigquery_query_job_task``, ``snowflake``.
 
 BigQuery and Snowflake tasks run through flytekit's connectors (a client-image pod on targets
-with no native operator). Hive (``QuboleHiveJob``) and Presto (``PrestoQuery``) are run by
+with no native operator); a BigQuery job's unit also has the steps around a target's own
+operator for it. Hive (``QuboleHiveJob``) and Presto (``PrestoQuery``) are run by
 Flyte's backend plugins against a Qubole account and a Presto service, and flytekit has no
 connector for them: they run in a query client container when one is configured for the
 engine (:mod:`.query_clients`), or, on a target with its own operator for the engine, with
@@ -14,7 +15,12 @@ from dataclasses import replace
 from typing import Any
 
 from fcomp.compiler.plugins.connectors import connector_unit
-from fcomp.compiler.plugins.query_clients import client_configured, query_pod, query_steps
+from fcomp.compiler.plugins.query_clients import (
+    QUERIES,
+    client_configured,
+    query_pod,
+    query_steps,
+)
 from fcomp.compiler.plugins.registry import TaskContext, register
 from fcomp.compiler.plugins.units import ConnectorUnit
 
@@ -34,8 +40,13 @@ def _config(ctx: TaskContext) -> dict[str, Any]:
 
 @register(*CONNECTOR_TYPES)
 def lower_connector_query(ctx: TaskContext) -> ConnectorUnit:
-    """BigQuery and Snowflake queries: run by flytekit's connector."""
-    return connector_unit(ctx, ctx.task.type, _config(ctx), runnable=True)
+    """BigQuery and Snowflake queries: run by flytekit's connector; a BigQuery job also by the
+    steps around a target's own operator."""
+    custom = _config(ctx)
+    unit = connector_unit(ctx, ctx.task.type, custom, runnable=True)
+    if ctx.task.type in QUERIES:
+        return replace(unit, query=query_steps(ctx, ctx.task.type, custom))
+    return unit
 
 
 @register(*SERVICE_TYPES)

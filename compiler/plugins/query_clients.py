@@ -12,9 +12,11 @@ container), which writes the ``results`` schema at the raw output prefix when th
 declares it, as Flyte's plugins do.
 
 A target running the query with its own operator for the engine (Airflow, with a connection
-configured) runs :func:`query_steps` around it instead: ``query-render`` printing the query
-for the operator, then ``query-outputs`` (the raw output prefix the query used is recorded
-beside the node's inputs, so the two agree whichever attempt ran each).
+configured) runs :func:`query_steps` around it instead: ``query-render`` printing what the
+operator runs (Hive and Presto: the query; BigQuery: the job's query configuration, the
+inputs as query parameters), then ``query-outputs`` (at the raw output prefix the render
+step recorded beside the node's inputs, so the two agree whichever attempt ran each, or, for
+BigQuery, at the destination table the operator returned).
 
 A task setting that changes how the query runs is kept or refused, never dropped: the client
 command must use ``{cluster_label}`` / ``{catalog}`` / ``{schema}`` / ``{routing_group}`` when
@@ -29,7 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from fcomp.compiler import codes
+from fcomp.compiler import codes, ir
 from fcomp.compiler.plugins.pods import PRIMARY
 from fcomp.compiler.plugins.policy import exec_policy
 from fcomp.compiler.plugins.registry import LoweringError, TaskContext
@@ -99,8 +101,30 @@ def presto_query(ctx: TaskContext, custom: Mapping[str, Any]) -> Query:
     return Query(str(custom.get("statement") or ""), settings)
 
 
+def bigquery_query(ctx: TaskContext, custom: Mapping[str, Any]) -> Query:
+    """A BigQuery job: the task's statement (run as it is, the inputs given as query
+    parameters, as Flyte's connector does), its project and location."""
+    target = ctx.task.target
+    statement = target.statement if isinstance(target, ir.Sql) else ""
+    settings = {
+        "project": str(custom.get("ProjectID") or ""),
+        "location": str(custom.get("Location") or ""),
+    }
+    return Query(statement, settings)
+
+
 #: How each engine's task ``custom`` gives its query.
-QUERIES = {"hive": hive_query, "presto": presto_query}
+QUERIES = {"hive": hive_query, "presto": presto_query, "bigquery_query_job_task": bigquery_query}
+#: The variable the outputs step of an engine whose operator returns where the results are
+#: (a BigQuery job's destination table) reads that from.
+RESULTS_ENV = "FCOMP_QUERY_RESULTS"
+#: Where the outputs step finds the results, by engine: the raw output prefix the render
+#: step recorded (the query writes there), or what the operator returned.
+_RESULTS_FROM: dict[str, list[Any]] = {
+    "hive": ["--record", Text.of(Placeholder(PlaceholderKind.INPUT_PREFIX))],
+    "presto": ["--record", Text.of(Placeholder(PlaceholderKind.INPUT_PREFIX))],
+    "bigquery_query_job_task": ["--results-env", RESULTS_ENV],
+}
 
 
 def client_configured(ctx: TaskContext, engine: str) -> bool:
@@ -174,6 +198,7 @@ def query_steps(ctx: TaskContext, engine: str, custom: Mapping[str, Any]) -> Que
     if not query.statement.strip():
         raise LoweringError.of(codes.UNSUPPORTED_CONSTRUCT, "the query is empty", ctx, "custom")
     render_args = [*_render_args(engine, "-"), "--record", _text(PlaceholderKind.INPUT_PREFIX)]
+    results_env = RESULTS_ENV if "--results-env" in _RESULTS_FROM[engine] else ""
     render = {
         "name": PRIMARY,
         "image": ctx.config.runtime_image,
@@ -181,11 +206,12 @@ def query_steps(ctx: TaskContext, engine: str, custom: Mapping[str, Any]) -> Que
         "args": render_args,
         "terminationMessagePolicy": "FallbackToLogsOnError",
     }
-    outputs = _outputs_container(ctx, ["--record", _text(PlaceholderKind.INPUT_PREFIX)])
+    outputs = _outputs_container(ctx, ["--engine", engine, *_RESULTS_FROM[engine]])
     return QuerySteps(
         render=_unit(ctx, {"containers": [render], "restartPolicy": "Never"}),
         outputs=_unit(ctx, {"containers": [outputs], "restartPolicy": "Never"}),
         settings=dict(query.settings),
+        results_env=results_env,
     )
 
 

@@ -1,14 +1,17 @@
-"""Hive and Presto queries on the Airflow target with an Airflow connection configured
-(``airflow_sql_connections``): rendered with Flyte's template variables, run by common-sql's
-``SQLExecuteQueryOperator`` on the connection, outputs written as Flyte's plugins write them.
+"""Query tasks on the Airflow target with an Airflow connection configured
+(``airflow_sql_connections``): Hive and Presto queries rendered with Flyte's template
+variables and run by common-sql's ``SQLExecuteQueryOperator``, BigQuery jobs submitted by the
+Google provider's ``BigQueryInsertJobOperator`` as Flyte's connector submits them; outputs
+written as Flyte's plugins and connector write them.
 
 The end-to-end runs use a SQLite connection (``AIRFLOW_CONN_...``) and a Hive task whose query
-SQLite understands, in both operator flavours (``kubernetes`` with the stand-in kubelet): the
-row the query inserts shows the rendered values reached the database.
+SQLite understands, and for BigQuery a stand-in of the provider's operator that records the
+job, in both operator flavours (``kubernetes`` with the stand-in kubelet).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sqlite3
@@ -18,9 +21,11 @@ import pytest
 from flyteidl.core import literals_pb2, types_pb2
 
 from fcomp.backends.airflow.localrun import run_airflow_local
-from fcomp.compiler import codes
+from fcomp.backends.airflow.sql import sql_problem
+from fcomp.compiler import codes, ir
 from fcomp.compiler.config import Config, config_from_mapping
 from fcomp.compiler.driver import compile_paths
+from fcomp.compiler.plugins.units import ConnectorUnit, PodUnit, QuerySteps
 from tests.robustness.robust_support import Package, build_package
 
 HIVE = "plugin_hive.count"
@@ -192,6 +197,7 @@ def test_render_prints_the_query_and_records_the_prefix(tmp_path: Path) -> None:
         record = str(tmp_path)
         output_prefix = str(tmp_path / "out")
         raw_output_prefix = None
+        results_env = None
 
     printed = query_render(Args)
     assert printed is not None
@@ -203,3 +209,144 @@ def test_render_prints_the_query_and_records_the_prefix(tmp_path: Path) -> None:
     outputs = literals_pb2.LiteralMap.FromString((tmp_path / "out" / "outputs.pb").read_bytes())
     assert outputs.literals["results"].scalar.schema.uri == "s3://b/raw/x/n0/1"
     assert os.path.getsize(tmp_path / "out" / "outputs.pb") > 0
+
+
+STAND_INS = Path(__file__).parents[1] / "airflow" / "stand_ins"
+STATEMENT = "SELECT * FROM events WHERE ds = @ds"
+
+
+def _bigquery(results: bool = True) -> Package:
+    """The Hive example's task made a BigQuery job as ``flytekitplugins-bigquery`` writes
+    one (a Sql target, ``ProjectID`` and ``Location`` in ``custom``), optionally declaring
+    the ``results`` data frame."""
+    package = Package.load("plugin_hive").copy()
+    task = package.task(HIVE)
+    task.type = "bigquery_query_job_task"
+    task.custom.Clear()
+    task.custom.update({"ProjectID": "flyte-proj", "Location": "EU", "Domain": "development"})
+    task.sql.statement = STATEMENT
+    task.sql.dialect = task.sql.ANSI
+    if results:
+        dataset = types_pb2.LiteralType(structured_dataset_type=types_pb2.StructuredDatasetType())
+        task.interface.outputs.variables["results"].type.CopyFrom(dataset)
+    return package
+
+
+@pytest.mark.parametrize("flavour", ["local", "kubernetes"])
+def test_bigquery_job_runs_with_the_providers_operator(flavour: str, tmp_path: Path) -> None:
+    """The job the operator submits is the one Flyte's connector submits (the statement as
+    it is, the input as a typed query parameter, standard SQL, the task's project and
+    location); the outputs are what the connector reports for the job's destination table.
+    The Google provider's operator is a stand-in here (``tests/airflow/stand_ins``)."""
+    pytest.importorskip("airflow")
+    flytekit = pytest.importorskip("flytekit")
+    from flytekit.core.type_engine import TypeEngine
+
+    package = _bigquery().write(tmp_path / "pkg")
+    (tmp_path / "home").mkdir()
+    record = tmp_path / "job.json"
+    env = {
+        "FCOMP_BIGQUERY_RECORD": str(record),
+        "FCOMP_BIGQUERY_DESTINATION": "flyte-proj:_anon1.tmp_result",
+        "HOME": str(tmp_path / "home"),
+        **({"FCOMP_FAKE_KUBELET": "1"} if flavour == "kubernetes" else {}),
+    }
+    run, diagnostics = run_airflow_local(
+        compile_paths([package]),
+        "fcomp_examples.plugin_hive.hive_wf",
+        {"ds": "2024-05-06"},
+        storage=tmp_path / "data",
+        config=_config(bigquery_query_job_task="gcp"),
+        workdir=tmp_path / "work",
+        pythonpath=[str(STAND_INS), *([str(KUBELET)] if flavour == "kubernetes" else [])],
+        env=env,
+        flavour=flavour,
+    )
+    assert diagnostics == [] and run is not None
+    assert run.ok, run.log.read_text(encoding="utf-8", errors="replace")[-6000:]
+    parameter = {"name": "ds", "parameterType": {"type": "STRING"}}
+    parameter["parameterValue"] = {"value": "2024-05-06"}  # type: ignore[assignment]
+    assert json.loads(record.read_text()) == {
+        "configuration": {
+            "query": {"query": STATEMENT, "useLegacySql": False, "queryParameters": [parameter]}
+        },
+        "project_id": "flyte-proj",
+        "location": "EU",
+        "gcp_conn_id": "gcp",
+        "deferrable": False,
+    }
+    outputs = literals_pb2.LiteralMap.FromString(
+        next((tmp_path / "data").glob("*/n0/data/0/outputs.pb")).read_bytes()
+    )
+    ctx = flytekit.FlyteContextManager.current_context()
+    uri = "bq://flyte-proj:_anon1.tmp_result"
+    declared = TypeEngine.to_literal_type(flytekit.StructuredDataset)
+    expected = TypeEngine.to_literal(
+        ctx, flytekit.StructuredDataset(uri=uri), flytekit.StructuredDataset, declared
+    )
+    assert outputs.literals["results"] == expected.to_flyte_idl()
+
+
+def test_bigquery_parameters_are_written_as_the_client_writes_them(tmp_path: Path) -> None:
+    """Each input type Flyte's connector passes, written as google-cloud-bigquery's
+    ``ScalarQueryParameter.to_api_repr`` writes it: integers as text, floats as numbers
+    (NaN and infinities as text), booleans as ``true``/``false``, datetimes in UTC as
+    ``%Y-%m-%dT%H:%M:%S.%f``."""
+    from fcomp.runtime.queries import bigquery_job
+
+    template = _bigquery().task(HIVE)
+    variables = template.interface.inputs.variables
+    kinds = {"n": 1, "x": 2, "s": 3, "b": 4, "t": 5, "inf": 2}
+    for name, simple in kinds.items():
+        variables[name].type.simple = simple
+    inputs = literals_pb2.LiteralMap()
+    inputs.literals["ds"].scalar.primitive.string_value = "d"
+    inputs.literals["n"].scalar.primitive.integer = -7
+    inputs.literals["x"].scalar.primitive.float_value = 0.5
+    inputs.literals["inf"].scalar.primitive.float_value = float("inf")
+    inputs.literals["s"].scalar.primitive.string_value = "it's"
+    inputs.literals["b"].scalar.primitive.boolean = True
+    inputs.literals["t"].scalar.primitive.datetime.FromJsonString("2024-02-29T23:59:58.123456Z")
+    job = bigquery_job(template, inputs)
+    values = {
+        p["name"]: (p["parameterType"]["type"], p["parameterValue"]["value"])
+        for p in job["queryParameters"]
+    }
+    assert values == {
+        "b": ("BOOL", "true"),
+        "ds": ("STRING", "d"),
+        "inf": ("FLOAT64", "inf"),
+        "n": ("INT64", "-7"),
+        "s": ("STRING", "it's"),
+        "t": ("DATETIME", "2024-02-29T23:59:58.123456"),
+        "x": ("FLOAT64", 0.5),
+    }
+    assert job["query"] == STATEMENT and job["useLegacySql"] is False
+
+
+def test_bigquery_inputs_the_connector_cannot_pass_are_reported(tmp_path: Path) -> None:
+    compilation = compile_paths([_bigquery().write(tmp_path / "pkg")])
+    (task,) = compilation.program.tasks
+    duration = ir.Variable("ds", ir.Simple(simple=ir.SimpleType.DURATION))
+    empty = PodUnit(task=task, pod_spec={}, primary="primary")
+    unit = ConnectorUnit(
+        task=dataclasses.replace(task, interface=ir.Interface.of([duration])),
+        engine="bigquery_query_job_task",
+        pod=None,
+        query=QuerySteps(render=empty, outputs=empty),
+    )
+    assert "input 'ds' (Duration) cannot be a BigQuery query parameter" in sql_problem(unit)
+    assert sql_problem(dataclasses.replace(unit, task=task)) == ""
+
+
+def test_bigquery_without_a_connection_keeps_the_connector_pod(tmp_path: Path) -> None:
+    built = build_package(_bigquery(), tmp_path, "airflow", Config())
+    assert built.errors == []
+    (source,) = built.files.values()
+    assert "FcompBigQueryJob" not in source and "KubernetesPodOperator(" in source
+    with_connection = build_package(
+        _bigquery(), tmp_path / "c", "airflow", _config(bigquery_query_job_task="gcp")
+    )
+    (source,) = with_connection.files.values()
+    assert "class FcompBigQueryJob(BigQueryInsertJobOperator)" in source
+    assert "gcp_conn_id='gcp'" in source and "project_id='flyte-proj'" in source

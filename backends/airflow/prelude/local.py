@@ -59,11 +59,16 @@ def fcomp_task_env(spec: Any, values: dict[str, str], index: int | None) -> dict
 
 
 def fcomp_processes(
-    log: Any, spec: Any, values: dict[str, str], index: int | None, capture: bool = False
+    log: Any,
+    spec: Any,
+    values: dict[str, str],
+    index: int | None,
+    capture: bool = False,
+    extra_env: dict[str, str] | None = None,
 ) -> str:
     """A task's pod as processes: each init container, then the primary container; every
     volume mount path is a private temporary folder, rewritten in their argv and env. What
-    the primary prints, when ``capture``."""
+    the primary prints, when ``capture``; ``extra_env`` is added to every process's."""
     out = ""
     with tempfile.TemporaryDirectory(prefix="fcomp-pod-") as root:
         mounts: dict[str, str] = {}
@@ -76,6 +81,7 @@ def fcomp_processes(
                 k: fcomp_mounted(v, mounts)
                 for k, v in fcomp_task_env(process, values, index).items()
             }
+            env.update(extra_env or {})
             out = fcomp_run(log, argv, env, capture=capture and process is spec)
     return out
 
@@ -92,7 +98,8 @@ def fcomp_mounted(text: str, mounts: dict[str, str]) -> str:
 
 def fcomp_task(op: Any, context: Any) -> Any:
     """A task node: look up the cache, bind the inputs, run the task's command, store the
-    cache; a map task element runs each index of its chunk."""
+    cache; a map task element runs each index of its chunk. A task whose output is its XCom
+    returns what its command printed (JSON)."""
     spec = op.spec
     if spec.get("element"):
         failed = []
@@ -129,10 +136,14 @@ def fcomp_task(op: Any, context: Any) -> Any:
     if spec.get("template"):
         bind += ["--task-template", spec["template"]]
     fcomp_runtime(op.log, context, "bind", *bind)
-    printed = fcomp_processes(
-        op.log, spec, fcomp_node_values(context, node), None, spec.get("xcom")
-    )
-    if spec.get("xcom"):  # what the task printed (JSON) is its XCom
+    xcom = bool(spec.get("xcom"))
+    pulled = {  # variables holding other tasks' XCom
+        var: str(context["ti"].xcom_pull(task_ids=task) or "")
+        for var, task in spec.get("env_from", [])
+    }
+    values = fcomp_node_values(context, node)
+    printed = fcomp_processes(op.log, spec, values, None, xcom, pulled)
+    if xcom:
         return json.loads(printed)
     if spec.get("dynamic"):
         fcomp_dynamic(op, context, node)
