@@ -73,7 +73,6 @@ def add_parsers(commands: Any, parents: list[argparse.ArgumentParser] | None = N
     )
     outputs.add_argument("--task-template", required=True, help="URI of the task's task.pb")
     outputs.add_argument("--output-prefix", required=True, help="URI where outputs.pb goes")
-    outputs.add_argument("--engine", help="the task's engine (informational)")
     where = outputs.add_mutually_exclusive_group(required=True)
     where.add_argument("--raw-output-prefix", help="where the results are")
     where.add_argument("--record", help="URI of the folder query-render recorded it in")

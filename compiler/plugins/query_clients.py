@@ -206,7 +206,7 @@ def query_steps(ctx: TaskContext, engine: str, custom: Mapping[str, Any]) -> Que
         "args": render_args,
         "terminationMessagePolicy": "FallbackToLogsOnError",
     }
-    outputs = _outputs_container(ctx, ["--engine", engine, *_RESULTS_FROM[engine]])
+    outputs = _outputs_container(ctx, _RESULTS_FROM[engine])
     return QuerySteps(
         render=_unit(ctx, {"containers": [render], "restartPolicy": "Never"}),
         outputs=_unit(ctx, {"containers": [outputs], "restartPolicy": "Never"}),

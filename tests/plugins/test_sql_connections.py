@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from flyteidl.core import literals_pb2, types_pb2
 
-from fcomp.backends.airflow.localrun import run_airflow_local
+from fcomp.backends.airflow.localrun import AirflowRun, run_airflow_local
 from fcomp.backends.airflow.sql import sql_problem
 from fcomp.compiler import codes, ir
 from fcomp.compiler.config import Config, config_from_mapping
@@ -30,6 +30,8 @@ from tests.robustness.robust_support import Package, build_package
 
 HIVE = "plugin_hive.count"
 KUBELET = Path(__file__).parents[1] / "airflow" / "fake_kubelet"
+#: Stand-ins of providers not installed here (the Google provider's BigQuery operator).
+STAND_INS = Path(__file__).parents[1] / "airflow" / "stand_ins"
 QUERY = (
     "CREATE TABLE IF NOT EXISTS seen (ds TEXT, raw TEXT, key TEXT);\n"
     "INSERT INTO seen VALUES ('{{ .Inputs.ds }}', '{{ .RawOutputDataPrefix }}', "
@@ -65,31 +67,49 @@ def _config(**connections: str) -> Config:
     return config
 
 
+def _run_airflow(
+    package: Package,
+    tmp_path: Path,
+    config: Config,
+    env: dict[str, str],
+    flavour: str = "local",
+    pythonpath: tuple[str, ...] = (),
+    params: dict[str, str] | None = None,
+) -> AirflowRun:
+    """Run the package's workflow on real Airflow (``kubernetes``: pods by the stand-in
+    kubelet); the run, which built with no diagnostic."""
+    (tmp_path / "home").mkdir()
+    kubelet = flavour == "kubernetes"
+    run, diagnostics = run_airflow_local(
+        compile_paths([package.write(tmp_path / "pkg")]),
+        "fcomp_examples.plugin_hive.hive_wf",
+        {"ds": "2024-05-06"} if params is None else params,
+        storage=tmp_path / "data",
+        config=config,
+        workdir=tmp_path / "work",
+        pythonpath=[*pythonpath, *([str(KUBELET)] if kubelet else [])],
+        env={
+            "HOME": str(tmp_path / "home"),
+            **({"FCOMP_FAKE_KUBELET": "1"} if kubelet else {}),
+            **env,
+        },
+        flavour=flavour,
+    )
+    assert diagnostics == [] and run is not None
+    return run
+
+
+def _log(run: AirflowRun) -> str:
+    return run.log.read_text(encoding="utf-8", errors="replace")
+
+
 @pytest.mark.parametrize("flavour", ["local", "kubernetes"])
 def test_hive_query_runs_on_the_connection(flavour: str, tmp_path: Path) -> None:
     pytest.importorskip("airflow.providers.sqlite")
     database = tmp_path / "warehouse.db"
-    package = _hive().write(tmp_path / "pkg")
-    (tmp_path / "home").mkdir()
-    env = {
-        "AIRFLOW_CONN_WAREHOUSE": _sqlite(database),
-        "HOME": str(tmp_path / "home"),
-        **({"FCOMP_FAKE_KUBELET": "1"} if flavour == "kubernetes" else {}),
-    }
-    run, diagnostics = run_airflow_local(
-        compile_paths([package]),
-        "fcomp_examples.plugin_hive.hive_wf",
-        {"ds": "2024-05-06"},
-        storage=tmp_path / "data",
-        config=_config(hive="warehouse"),
-        workdir=tmp_path / "work",
-        pythonpath=[str(KUBELET)] if flavour == "kubernetes" else [],
-        env=env,
-        flavour=flavour,
-    )
-    assert diagnostics == [] and run is not None
-    log = run.log.read_text(encoding="utf-8", errors="replace")[-6000:]
-    assert run.ok, log
+    env = {"AIRFLOW_CONN_WAREHOUSE": _sqlite(database)}
+    run = _run_airflow(_hive(), tmp_path, _config(hive="warehouse"), env, flavour)
+    assert run.ok, _log(run)[-6000:]
     execution = next((tmp_path / "data").glob("*/n0")).parent.name
     raw = f"{(tmp_path / 'data').resolve()}/raw/{execution}/n0/0"
     with sqlite3.connect(database) as db:
@@ -105,19 +125,11 @@ def test_hive_query_runs_on_the_connection(flavour: str, tmp_path: Path) -> None
 
 def test_a_failing_query_fails_the_node(tmp_path: Path) -> None:
     pytest.importorskip("airflow.providers.sqlite")
-    package = _hive(query="SELECT * FROM no_such_table", results=False).write(tmp_path / "pkg")
-    run, diagnostics = run_airflow_local(
-        compile_paths([package]),
-        "fcomp_examples.plugin_hive.hive_wf",
-        {},
-        storage=tmp_path / "data",
-        config=_config(hive="warehouse"),
-        workdir=tmp_path / "work",
-        env={"AIRFLOW_CONN_WAREHOUSE": _sqlite(tmp_path / "w.db"), "HOME": str(tmp_path)},
-    )
-    assert diagnostics == [] and run is not None
+    package = _hive(query="SELECT * FROM no_such_table", results=False)
+    env = {"AIRFLOW_CONN_WAREHOUSE": _sqlite(tmp_path / "w.db")}
+    run = _run_airflow(package, tmp_path, _config(hive="warehouse"), env, params={})
     assert not run.ok
-    assert "no such table" in run.log.read_text(encoding="utf-8", errors="replace")
+    assert "no such table" in _log(run)
 
 
 def _operator_call(source: str) -> str:
@@ -211,7 +223,6 @@ def test_render_prints_the_query_and_records_the_prefix(tmp_path: Path) -> None:
     assert os.path.getsize(tmp_path / "out" / "outputs.pb") > 0
 
 
-STAND_INS = Path(__file__).parents[1] / "airflow" / "stand_ins"
 STATEMENT = "SELECT * FROM events WHERE ds = @ds"
 
 
@@ -242,30 +253,19 @@ def test_bigquery_job_runs_with_the_providers_operator(flavour: str, tmp_path: P
     flytekit = pytest.importorskip("flytekit")
     from flytekit.core.type_engine import TypeEngine
 
-    package = _bigquery().write(tmp_path / "pkg")
-    (tmp_path / "home").mkdir()
     record = tmp_path / "job.json"
     env = {
         "FCOMP_BIGQUERY_RECORD": str(record),
         "FCOMP_BIGQUERY_DESTINATION": "flyte-proj:_anon1.tmp_result",
-        "HOME": str(tmp_path / "home"),
-        **({"FCOMP_FAKE_KUBELET": "1"} if flavour == "kubernetes" else {}),
     }
-    run, diagnostics = run_airflow_local(
-        compile_paths([package]),
-        "fcomp_examples.plugin_hive.hive_wf",
-        {"ds": "2024-05-06"},
-        storage=tmp_path / "data",
-        config=_config(bigquery_query_job_task="gcp"),
-        workdir=tmp_path / "work",
-        pythonpath=[str(STAND_INS), *([str(KUBELET)] if flavour == "kubernetes" else [])],
-        env=env,
-        flavour=flavour,
-    )
-    assert diagnostics == [] and run is not None
-    assert run.ok, run.log.read_text(encoding="utf-8", errors="replace")[-6000:]
-    parameter = {"name": "ds", "parameterType": {"type": "STRING"}}
-    parameter["parameterValue"] = {"value": "2024-05-06"}  # type: ignore[assignment]
+    config = _config(bigquery_query_job_task="gcp")
+    run = _run_airflow(_bigquery(), tmp_path, config, env, flavour, (str(STAND_INS),))
+    assert run.ok, _log(run)[-6000:]
+    parameter = {
+        "name": "ds",
+        "parameterType": {"type": "STRING"},
+        "parameterValue": {"value": "2024-05-06"},
+    }
     assert json.loads(record.read_text()) == {
         "configuration": {
             "query": {"query": STATEMENT, "useLegacySql": False, "queryParameters": [parameter]}
