@@ -69,7 +69,10 @@ SERIALIZED_CONTEXT = "_F_SS_C"  # env var of dynamic tasks: flytekit serializati
 
 #: Modules that define their workflows only where a plugin is installed (which cannot be
 #: installed beside the others): packaged only by a Python that has it.
-NEEDS_PLUGIN = {"plugin_airflow": "flytekitplugins.airflow"}
+NEEDS_PLUGIN = {
+    "plugin_airflow": "flytekitplugins.airflow",
+    "plugin_queries": "flytekitplugins.bigquery",  # and flytekitplugins.snowflake
+}
 
 
 def modules() -> list[str]:
