@@ -350,3 +350,24 @@ def test_bigquery_without_a_connection_keeps_the_connector_pod(tmp_path: Path) -
     (source,) = with_connection.files.values()
     assert "class FcompBigQueryJob(BigQueryInsertJobOperator)" in source
     assert "gcp_conn_id='gcp'" in source and "project_id='flyte-proj'" in source
+
+
+def test_real_plugin_output_runs_on_the_connections(tmp_path: Path) -> None:
+    """The tasks ``flytekitplugins-bigquery`` and ``-snowflake`` write (example
+    ``plugin_queries``): with a Google Cloud connection the BigQuery task gets the provider's
+    operator in its project and location, its render and outputs steps around it; the
+    Snowflake task keeps flytekit's connector pod."""
+    package = Package.load("plugin_queries")
+    built = build_package(package, tmp_path, "airflow", _config(bigquery_query_job_task="gcp"))
+    assert built.errors == []
+    (source,) = built.files.values()
+    call = source[
+        source.index("FcompBigQueryJob(\n") : source.index(
+            "\n    )\n", source.index("FcompBigQueryJob(\n")
+        )
+    ]
+    assert "rendered_by='n1-render'" in call and "gcp_conn_id='gcp'" in call
+    assert "project_id='flyte-examples'" in call and "location='US'" in call
+    assert "task_id='n1-outputs'" in source and "'FCOMP_QUERY_RESULTS'" in source
+    assert "SQLExecuteQueryOperator" not in source
+    assert source.count("'connector',") == 1  # the Snowflake task's connector pod
