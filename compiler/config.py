@@ -67,10 +67,11 @@ class Config:
     #: Airflow connection id per query task type, for the Airflow target, where such tasks
     #: then run with the providers' operators on it: ``hive`` and ``presto`` with common-sql's
     #: ``SQLExecuteQueryOperator``, ``bigquery_query_job_task`` with
-    #: ``BigQueryInsertJobOperator`` (a Google Cloud connection). A key names the task type
-    #: (every task of it) or the type and the task's routing setting after a colon, which wins
-    #: (``"hive:<cluster label>"``, ``"presto:<catalog>"``,
-    #: ``"bigquery_query_job_task:<project>"``).
+    #: ``BigQueryInsertJobOperator`` (a Google Cloud connection), ``snowflake`` with
+    #: ``SQLExecuteQueryOperator`` and the Snowflake provider's hook (a Snowflake connection).
+    #: A key names the task type (every task of it) or the type and the task's routing setting
+    #: after a colon, which wins (``"hive:<cluster label>"``, ``"presto:<catalog>"``,
+    #: ``"bigquery_query_job_task:<project>"``, ``"snowflake:<account>"``).
     airflow_sql_connections: Mapping[str, str] = field(default_factory=dict)
     #: Largest Argo object (as compact JSON) a build emits; a larger workflow is split into
     #: child WorkflowTemplates run as child workflows (etcd keeps objects under about 1.5 MiB).
@@ -137,7 +138,7 @@ def _coerce(name: str, value: Any, default: Any) -> Any:
 
 
 #: Query engines a connection may be configured for (``airflow_sql_connections``).
-SQL_ENGINES = ("hive", "presto", "bigquery_query_job_task")
+SQL_ENGINES = ("hive", "presto", "bigquery_query_job_task", "snowflake")
 _CONN_ID = re.compile(r"[A-Za-z0-9_.-]{1,250}")
 
 
@@ -147,7 +148,7 @@ def _check_connections(value: Mapping[str, str]) -> None:
         if engine not in SQL_ENGINES or (":" in key and not setting):
             raise TypeError(
                 f"a table whose keys are {', '.join(SQL_ENGINES)}, optionally followed by "
-                f"':' and a cluster label, catalog or project (not '{key}')"
+                f"':' and a cluster label, catalog, project or account (not '{key}')"
             )
         if not _CONN_ID.fullmatch(conn_id):
             raise TypeError(

@@ -11,12 +11,16 @@ backend plugins do, and write the outputs those plugins write.
 
 When a separate operator runs the query (Airflow's, on a connection), ``query-render --out -``
 prints the query as a JSON string for it and ``--record`` keeps the raw output prefix it used
-beside the node's inputs, where ``query-outputs --record`` reads it back.
+beside the node's inputs, where ``query-outputs --record`` reads it back. For BigQuery and
+Snowflake it prints what Flyte's connector submits (a job's query configuration; a statement
+and its parameters), and ``query-outputs --results-env`` takes the results' location from what
+the operator returned.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import hashlib
 import json
 import math
@@ -78,6 +82,11 @@ def add_parsers(commands: Any, parents: list[argparse.ArgumentParser] | None = N
     where.add_argument("--record", help="URI of the folder query-render recorded it in")
     where.add_argument(
         "--results-env", help="variable holding the results' location (a BigQuery table)"
+    )
+    outputs.add_argument(
+        "--generic",
+        action="store_true",
+        help="write results as a data frame of no columns and the generic format",
     )
 
 
@@ -191,7 +200,12 @@ def query_outputs(args: Any) -> str | None:
         kind = declared.WhichOneof("type")
         if not raw:
             raise StepError("the query left no results (a BigQuery job without a destination)")
-        if kind == "schema":
+        if args.generic:  # the Snowflake connector's literal, whatever the declared type
+            outputs.literals["results"].scalar.structured_dataset.uri = raw
+            outputs.literals[
+                "results"
+            ].scalar.structured_dataset.metadata.structured_dataset_type.SetInParent()
+        elif kind == "schema":
             schema = outputs.literals["results"].scalar.schema
             schema.uri = raw
             schema.type.CopyFrom(declared.schema)
@@ -251,8 +265,62 @@ def _bigquery_value(kind: str, primitive: Any) -> Any:
     return str(primitive.string_value)
 
 
-#: Engines whose operator takes a job configuration (JSON) rather than query text.
-JOBS: dict[str, Callable[[Any, Any], dict[str, Any]]] = {"bigquery_query_job_task": bigquery_job}
+#: Flyte simple types whose values Flyte's Snowflake connector binds (the Python value flytekit
+#: reads the input as, which the Snowflake client quotes), and how a primitive gives it.
+SNOWFLAKE_VALUES: dict[str, Callable[[Any], Any]] = {
+    "INTEGER": lambda p: p.integer,
+    "FLOAT": lambda p: p.float_value,
+    "STRING": lambda p: p.string_value,
+    "BOOLEAN": lambda p: p.boolean,
+    "DATETIME": lambda p: {"datetime": p.datetime.ToDatetime().isoformat() + "+00:00"},
+    "DURATION": lambda p: {"duration": _microseconds(p.duration.ToTimedelta())},
+}
+
+
+def _microseconds(delta: datetime.timedelta) -> int:
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def snowflake_query(template: Any, inputs: Any) -> dict[str, Any]:
+    """What Flyte's Snowflake connector executes: the statement as it is and the inputs as
+    the client-side (``pyformat``) parameters flytekit reads them as, None with no inputs.
+    A value JSON cannot carry is tagged: ``{"datetime": ISO text in UTC}``,
+    ``{"duration": microseconds}``; a collection is a list."""
+    from fcomp.runtime.errors import StepError
+
+    parameters: dict[str, Any] = {}
+    for name, variable in sorted(template.interface.inputs.variables.items()):
+        if name not in inputs.literals:
+            raise StepError(f"requested input is not found [{name}]")
+        value = _snowflake_value(variable.type, inputs.literals[name])
+        if value is _UNBOUND:
+            raise StepError(f"input '{name}' cannot be a Snowflake query parameter")
+        parameters[name] = value
+    return {"statement": template.sql.statement, "parameters": parameters or None}
+
+
+_UNBOUND = object()
+
+
+def _snowflake_value(kind: Any, literal: Any) -> Any:
+    """A literal of type ``kind`` as :func:`snowflake_query` passes it (``_UNBOUND``: a type
+    the connector cannot bind)."""
+    from flyteidl.core import types_pb2
+
+    if kind.WhichOneof("type") == "collection_type":
+        values = [_snowflake_value(kind.collection_type, v) for v in literal.collection.literals]
+        return _UNBOUND if any(v is _UNBOUND for v in values) else values
+    if kind.WhichOneof("type") != "simple":
+        return _UNBOUND
+    read = SNOWFLAKE_VALUES.get(types_pb2.SimpleType.Name(kind.simple))
+    return _UNBOUND if read is None else read(literal.scalar.primitive)
+
+
+#: Engines whose operator takes a job configuration or bound query (JSON) rather than text.
+JOBS: dict[str, Callable[[Any, Any], dict[str, Any]]] = {
+    "bigquery_query_job_task": bigquery_job,
+    "snowflake": snowflake_query,
+}
 
 
 COMMANDS: dict[str, Callable[[Any], str | None]] = {

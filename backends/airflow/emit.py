@@ -221,11 +221,32 @@ def _bigquery_job(ctx: EmitContext, op: Op, step: steps.SqlQuery) -> Expr:
     return call("FcompBigQueryJob", **kwargs)
 
 
+def _snowflake_query(ctx: EmitContext, op: Op, step: steps.SqlQuery) -> Expr:
+    """common-sql's operator on the Snowflake provider's hook (the prelude's
+    ``FcompSnowflakeQuery``, no field rendered): the statement and parameters the render
+    task returned, in the task's account, warehouse, database and schema; returns where the
+    results are, as Flyte's connector names them."""
+    ctx.use("snowflake", "FcompSnowflakeQuery")
+    ctx.use("sqlparams", "fcomp_sql_parameter")
+    settings = step.settings
+    hook_params = {k: settings[k] for k in ("account", "warehouse", "database", "schema")}
+    where = "/".join(settings[k] for k in ("warehouse", "database", "schema"))
+    return call(
+        "FcompSnowflakeQuery",
+        **common_kwargs(ctx, op),
+        rendered_by=step.rendered_by,
+        conn_id=step.conn_id,
+        hook_params=hook_params,
+        results=f"snowflake://{settings['user']}:{settings['account']}/{where}/",
+    )
+
+
 #: The operator of a query run on a connection, by engine.
 QUERY_OPERATORS: dict[str, Callable[[EmitContext, Op, steps.SqlQuery], Expr]] = {
     "hive": _sql_execute,
     "presto": _sql_execute,
     "bigquery_query_job_task": _bigquery_job,
+    "snowflake": _snowflake_query,
 }
 
 

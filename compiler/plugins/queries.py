@@ -1,8 +1,8 @@
 """Query tasks (Sql target): ``hive``, ``presto``, ``bigquery_query_job_task``, ``snowflake``.
 
 BigQuery and Snowflake tasks run through flytekit's connectors (a client-image pod on targets
-with no native operator); a BigQuery job's unit also has the steps around a target's own
-operator for it. Hive (``QuboleHiveJob``) and Presto (``PrestoQuery``) are run by
+with no native operator); their units also have the steps around a target's own operator for
+the engine. Hive (``QuboleHiveJob``) and Presto (``PrestoQuery``) are run by
 Flyte's backend plugins against a Qubole account and a Presto service, and flytekit has no
 connector for them: they run in a query client container when one is configured for the
 engine (:mod:`.query_clients`), or, on a target with its own operator for the engine, with
@@ -16,7 +16,6 @@ from typing import Any
 
 from fcomp.compiler.plugins.connectors import connector_unit
 from fcomp.compiler.plugins.query_clients import (
-    QUERIES,
     client_configured,
     query_pod,
     query_steps,
@@ -40,13 +39,11 @@ def _config(ctx: TaskContext) -> dict[str, Any]:
 
 @register(*CONNECTOR_TYPES)
 def lower_connector_query(ctx: TaskContext) -> ConnectorUnit:
-    """BigQuery and Snowflake queries: run by flytekit's connector; a BigQuery job also by the
-    steps around a target's own operator."""
+    """BigQuery and Snowflake queries: run by flytekit's connector, or by the steps around a
+    target's own operator for the engine."""
     custom = _config(ctx)
     unit = connector_unit(ctx, ctx.task.type, custom, runnable=True)
-    if ctx.task.type in QUERIES:
-        return replace(unit, query=query_steps(ctx, ctx.task.type, custom))
-    return unit
+    return replace(unit, query=query_steps(ctx, ctx.task.type, custom))
 
 
 @register(*SERVICE_TYPES)

@@ -14,9 +14,10 @@ declares it, as Flyte's plugins do.
 A target running the query with its own operator for the engine (Airflow, with a connection
 configured) runs :func:`query_steps` around it instead: ``query-render`` printing what the
 operator runs (Hive and Presto: the query; BigQuery: the job's query configuration, the
-inputs as query parameters), then ``query-outputs`` (at the raw output prefix the render
-step recorded beside the node's inputs, so the two agree whichever attempt ran each, or, for
-BigQuery, at the destination table the operator returned).
+inputs as query parameters; Snowflake: the statement and its client-side parameters), then
+``query-outputs`` (at the raw output prefix the render step recorded beside the node's
+inputs, so the two agree whichever attempt ran each, or, for BigQuery and Snowflake, at the
+location the operator returned: the job's destination table, the query's results).
 
 A task setting that changes how the query runs is kept or refused, never dropped: the client
 command must use ``{cluster_label}`` / ``{catalog}`` / ``{schema}`` / ``{routing_group}`` when
@@ -113,10 +114,27 @@ def bigquery_query(ctx: TaskContext, custom: Mapping[str, Any]) -> Query:
     return Query(statement, settings)
 
 
-#: How each engine's task ``custom`` gives its query.
-QUERIES = {"hive": hive_query, "presto": presto_query, "bigquery_query_job_task": bigquery_query}
+#: The task ``config`` keys Flyte's Snowflake connector reads (each one it needs).
+SNOWFLAKE_SETTINGS = ("user", "account", "database", "schema", "warehouse")
+
+
+def snowflake_query(ctx: TaskContext, custom: Mapping[str, Any]) -> Query:
+    """A Snowflake query: the task's statement (run as it is, the inputs bound by the client
+    as Flyte's connector binds them) and the connection settings of its ``config``."""
+    target = ctx.task.target
+    statement = target.statement if isinstance(target, ir.Sql) else ""
+    return Query(statement, {k: ctx.task.config_value(k) for k in SNOWFLAKE_SETTINGS})
+
+
+#: How each engine's task gives its query.
+QUERIES = {
+    "hive": hive_query,
+    "presto": presto_query,
+    "bigquery_query_job_task": bigquery_query,
+    "snowflake": snowflake_query,
+}
 #: The variable the outputs step of an engine whose operator returns where the results are
-#: (a BigQuery job's destination table) reads that from.
+#: (a BigQuery job's destination table, a Snowflake query's location) reads that from.
 RESULTS_ENV = "FCOMP_QUERY_RESULTS"
 #: Where the outputs step finds the results, by engine: the raw output prefix the render
 #: step recorded (the query writes there), or what the operator returned.
@@ -124,6 +142,7 @@ _RESULTS_FROM: dict[str, list[Any]] = {
     "hive": ["--record", Text.of(Placeholder(PlaceholderKind.INPUT_PREFIX))],
     "presto": ["--record", Text.of(Placeholder(PlaceholderKind.INPUT_PREFIX))],
     "bigquery_query_job_task": ["--results-env", RESULTS_ENV],
+    "snowflake": ["--results-env", RESULTS_ENV, "--generic"],
 }
 
 

@@ -163,17 +163,19 @@ class ArrayTaskUnit:
 @dataclass(frozen=True, slots=True)
 class QuerySteps:
     """A query task as steps around an engine a target runs with its own operator:
-    ``render`` prints what the operator runs, as JSON (the query rendered for the node, or a
-    BigQuery job's query configuration) and records where its results go; ``outputs`` then
-    writes the node's outputs.
+    ``render`` prints what the operator runs, as JSON (the query rendered for the node, a
+    BigQuery job's query configuration, a Snowflake statement and its parameters) and records
+    where its results go; ``outputs`` then writes the node's outputs.
     ``settings`` are the task's settings for the engine (``cluster_label``, ``catalog``,
-    ``schema``, ``routing_group``; empty when unset)."""
+    ``schema``, ``routing_group``, ``project``, Snowflake's ``user``, ``account``, ...; empty
+    when unset)."""
 
     render: PodUnit
     outputs: PodUnit
     settings: Mapping[str, str] = field(default_factory=dict)
     #: The variable ``outputs`` reads what the engine's operator returned from (a BigQuery
-    #: job's destination table); empty when it needs nothing from it.
+    #: job's destination table, a Snowflake query's results); empty when it needs nothing
+    #: from it.
     results_env: str = ""
 
 

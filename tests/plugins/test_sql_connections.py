@@ -20,18 +20,20 @@ from pathlib import Path
 import pytest
 from flyteidl.core import literals_pb2, types_pb2
 
-from fcomp.backends.airflow.localrun import AirflowRun, run_airflow_local
 from fcomp.backends.airflow.sql import sql_problem
 from fcomp.compiler import codes, ir
-from fcomp.compiler.config import Config, config_from_mapping
+from fcomp.compiler.config import Config
 from fcomp.compiler.driver import compile_paths
 from fcomp.compiler.plugins.units import ConnectorUnit, PodUnit, QuerySteps
+from tests.plugins.sql_support import (
+    STAND_INS,
+    connections_config,
+    run_airflow,
+    run_log,
+)
 from tests.robustness.robust_support import Package, build_package
 
 HIVE = "plugin_hive.count"
-KUBELET = Path(__file__).parents[1] / "airflow" / "fake_kubelet"
-#: Stand-ins of providers not installed here (the Google provider's BigQuery operator).
-STAND_INS = Path(__file__).parents[1] / "airflow" / "stand_ins"
 QUERY = (
     "CREATE TABLE IF NOT EXISTS seen (ds TEXT, raw TEXT, key TEXT);\n"
     "INSERT INTO seen VALUES ('{{ .Inputs.ds }}', '{{ .RawOutputDataPrefix }}', "
@@ -59,57 +61,13 @@ def _sqlite(path: Path) -> str:
     return json.dumps({"conn_type": "sqlite", "host": str(path)})
 
 
-def _config(**connections: str) -> Config:
-    config, problems = config_from_mapping(
-        {"airflow_sql_connections": {k.replace("__", ":"): v for k, v in connections.items()}}
-    )
-    assert problems == []
-    return config
-
-
-def _run_airflow(
-    package: Package,
-    tmp_path: Path,
-    config: Config,
-    env: dict[str, str],
-    flavour: str = "local",
-    pythonpath: tuple[str, ...] = (),
-    params: dict[str, str] | None = None,
-) -> AirflowRun:
-    """Run the package's workflow on real Airflow (``kubernetes``: pods by the stand-in
-    kubelet); the run, which built with no diagnostic."""
-    (tmp_path / "home").mkdir()
-    kubelet = flavour == "kubernetes"
-    run, diagnostics = run_airflow_local(
-        compile_paths([package.write(tmp_path / "pkg")]),
-        "fcomp_examples.plugin_hive.hive_wf",
-        {"ds": "2024-05-06"} if params is None else params,
-        storage=tmp_path / "data",
-        config=config,
-        workdir=tmp_path / "work",
-        pythonpath=[*pythonpath, *([str(KUBELET)] if kubelet else [])],
-        env={
-            "HOME": str(tmp_path / "home"),
-            **({"FCOMP_FAKE_KUBELET": "1"} if kubelet else {}),
-            **env,
-        },
-        flavour=flavour,
-    )
-    assert diagnostics == [] and run is not None
-    return run
-
-
-def _log(run: AirflowRun) -> str:
-    return run.log.read_text(encoding="utf-8", errors="replace")
-
-
 @pytest.mark.parametrize("flavour", ["local", "kubernetes"])
 def test_hive_query_runs_on_the_connection(flavour: str, tmp_path: Path) -> None:
     pytest.importorskip("airflow.providers.sqlite")
     database = tmp_path / "warehouse.db"
     env = {"AIRFLOW_CONN_WAREHOUSE": _sqlite(database)}
-    run = _run_airflow(_hive(), tmp_path, _config(hive="warehouse"), env, flavour)
-    assert run.ok, _log(run)[-6000:]
+    run = run_airflow(_hive(), tmp_path, connections_config(hive="warehouse"), env, flavour)
+    assert run.ok, run_log(run)[-6000:]
     execution = next((tmp_path / "data").glob("*/n0")).parent.name
     raw = f"{(tmp_path / 'data').resolve()}/raw/{execution}/n0/0"
     with sqlite3.connect(database) as db:
@@ -127,9 +85,9 @@ def test_a_failing_query_fails_the_node(tmp_path: Path) -> None:
     pytest.importorskip("airflow.providers.sqlite")
     package = _hive(query="SELECT * FROM no_such_table", results=False)
     env = {"AIRFLOW_CONN_WAREHOUSE": _sqlite(tmp_path / "w.db")}
-    run = _run_airflow(package, tmp_path, _config(hive="warehouse"), env, params={})
+    run = run_airflow(package, tmp_path, connections_config(hive="warehouse"), env, params={})
     assert not run.ok
-    assert "no such table" in _log(run)
+    assert "no such table" in run_log(run)
 
 
 def _operator_call(source: str) -> str:
@@ -148,7 +106,9 @@ def _operator_call(source: str) -> str:
 def test_the_cluster_label_picks_the_connection(
     label: str, connections: dict[str, str], expected: str, tmp_path: Path
 ) -> None:
-    built = build_package(_hive(label=label), tmp_path, "airflow", _config(**connections))
+    built = build_package(
+        _hive(label=label), tmp_path, "airflow", connections_config(**connections)
+    )
     assert built.errors == []
     (source,) = built.files.values()
     call = _operator_call(source)
@@ -158,7 +118,9 @@ def test_the_cluster_label_picks_the_connection(
 
 
 def test_without_a_connection_for_the_label_nothing_is_routed(tmp_path: Path) -> None:
-    built = build_package(_hive(label="adhoc"), tmp_path, "airflow", _config(hive__etl="etl"))
+    built = build_package(
+        _hive(label="adhoc"), tmp_path, "airflow", connections_config(hive__etl="etl")
+    )
     messages = [d.message for d in built.errors if d.code == codes.UNSUPPORTED_CONSTRUCT]
     assert any("airflow_sql_connections.hive" in m for m in messages), messages
 
@@ -173,7 +135,7 @@ def _presto(**settings: str) -> Package:
 
 
 def test_presto_catalog_routes_and_schema_is_the_database(tmp_path: Path) -> None:
-    config = _config(presto="p_any", presto__sales="p_sales")
+    config = connections_config(presto="p_any", presto__sales="p_sales")
     built = build_package(_presto(catalog="sales", schema="q3"), tmp_path, "airflow", config)
     assert built.errors == []
     call = _operator_call(next(iter(built.files.values())))
@@ -181,12 +143,14 @@ def test_presto_catalog_routes_and_schema_is_the_database(tmp_path: Path) -> Non
 
 
 def test_presto_routing_group_is_refused(tmp_path: Path) -> None:
-    built = build_package(_presto(routingGroup="etl"), tmp_path, "airflow", _config(presto="p"))
+    built = build_package(
+        _presto(routingGroup="etl"), tmp_path, "airflow", connections_config(presto="p")
+    )
     assert any("routing group 'etl'" in d.message for d in built.errors), built.errors
 
 
 def test_the_argo_target_still_needs_a_query_client(tmp_path: Path) -> None:
-    built = build_package(_hive(), tmp_path, "argo", _config(hive="warehouse"))
+    built = build_package(_hive(), tmp_path, "argo", connections_config(hive="warehouse"))
     messages = [d.message for d in built.errors]
     assert any("query_client_images.hive" in m for m in messages), messages
 
@@ -210,6 +174,7 @@ def test_render_prints_the_query_and_records_the_prefix(tmp_path: Path) -> None:
         output_prefix = str(tmp_path / "out")
         raw_output_prefix = None
         results_env = None
+        generic = False
 
     printed = query_render(Args)
     assert printed is not None
@@ -258,9 +223,9 @@ def test_bigquery_job_runs_with_the_providers_operator(flavour: str, tmp_path: P
         "FCOMP_BIGQUERY_RECORD": str(record),
         "FCOMP_BIGQUERY_DESTINATION": "flyte-proj:_anon1.tmp_result",
     }
-    config = _config(bigquery_query_job_task="gcp")
-    run = _run_airflow(_bigquery(), tmp_path, config, env, flavour, (str(STAND_INS),))
-    assert run.ok, _log(run)[-6000:]
+    config = connections_config(bigquery_query_job_task="gcp")
+    run = run_airflow(_bigquery(), tmp_path, config, env, flavour, (str(STAND_INS),))
+    assert run.ok, run_log(run)[-6000:]
     parameter = {
         "name": "ds",
         "parameterType": {"type": "STRING"},
@@ -345,7 +310,7 @@ def test_bigquery_without_a_connection_keeps_the_connector_pod(tmp_path: Path) -
     (source,) = built.files.values()
     assert "FcompBigQueryJob" not in source and "KubernetesPodOperator(" in source
     with_connection = build_package(
-        _bigquery(), tmp_path / "c", "airflow", _config(bigquery_query_job_task="gcp")
+        _bigquery(), tmp_path / "c", "airflow", connections_config(bigquery_query_job_task="gcp")
     )
     (source,) = with_connection.files.values()
     assert "class FcompBigQueryJob(BigQueryInsertJobOperator)" in source
@@ -358,7 +323,9 @@ def test_real_plugin_output_runs_on_the_connections(tmp_path: Path) -> None:
     operator in its project and location, its render and outputs steps around it; the
     Snowflake task keeps flytekit's connector pod."""
     package = Package.load("plugin_queries")
-    built = build_package(package, tmp_path, "airflow", _config(bigquery_query_job_task="gcp"))
+    built = build_package(
+        package, tmp_path, "airflow", connections_config(bigquery_query_job_task="gcp")
+    )
     assert built.errors == []
     (source,) = built.files.values()
     call = source[
