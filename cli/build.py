@@ -12,11 +12,17 @@ from fcomp.cli.gcpause import gc_paused
 from fcomp.cli.output import print_diagnostics
 from fcomp.cli.plans import PICTURE_SUFFIX, build_by_plan, pictures
 from fcomp.cli.progress import Progress
+from fcomp.compiler.beside import Beside, beside
 from fcomp.compiler.config import Config, config_from_mapping, load_config
 from fcomp.compiler.diagnostics import Diagnostic, Severity
-from fcomp.compiler.driver import Compilation, compile_paths, target_diagnostics
+from fcomp.compiler.driver import Compilation, compile_loaded, entity_diagnostics
+from fcomp.idl.load import load_paths
+from fcomp.idl.model import LoadResult
 
 TARGETS = ("argo", "airflow")
+#: Bytes of input from which the coverage walk runs in a child process beside the compile and
+#: the build (it needs only the loaded entities); below it forking costs more than it saves.
+BESIDE_INPUT_BYTES = 1_000_000
 
 
 def build_files(
@@ -59,6 +65,35 @@ def concatenate(files: dict[str, str]) -> str:
     if len(names) == 1:
         return files[names[0]]
     return "\n".join(f"# ==> {n} <==\n{files[n]}" for n in names)
+
+
+def compile_and_build(
+    loaded: LoadResult,
+    coverage: Beside[list[Diagnostic]],
+    target: str,
+    config: Config,
+    launch_plans: tuple[str, ...],
+    emit: str,
+    graph_fmt: str | None,
+    report: Progress,
+) -> tuple[dict[str, str], list[Diagnostic]]:
+    """The files of a build and every diagnostic (``coverage``: the coverage walk's)."""
+    compilation = compile_loaded(loaded)
+    diagnostics = compilation.diagnostics.sorted()
+    if not compilation.ok:
+        return {}, diagnostics
+
+    def build_some(names: tuple[str, ...]) -> tuple[dict[str, str], list[Diagnostic]]:
+        return build_files(compilation, target, config, names, emit)
+
+    if graph_fmt or report.active:
+        built = build_by_plan(compilation, launch_plans, build_some, report)
+        files, more = built.files, built.diagnostics
+        if graph_fmt and not any(d.severity is Severity.ERROR for d in more):
+            files = {**files, **pictures(compilation, built.workflow_of, graph_fmt)}
+    else:
+        files, more = build_some(launch_plans)
+    return files, diagnostics + more + coverage.result()
 
 
 @click.command(
@@ -157,22 +192,17 @@ def build(
         return 1
     report = Progress.open(progress)
     report.phase(f"reading and checking {len(inputs)} input{'s' * (len(inputs) != 1)}")
-    compilation = compile_paths(inputs)
-    diagnostics = compilation.diagnostics.sorted()
-    files: dict[str, str] = {}
-    if compilation.ok:
-
-        def build_some(names: tuple[str, ...]) -> tuple[dict[str, str], list[Diagnostic]]:
-            return build_files(compilation, target, config, names, emit)
-
-        if graph_fmt or report.active:
-            built = build_by_plan(compilation, launch_plans, build_some, report)
-            files, more = built.files, built.diagnostics
-            if graph_fmt and not any(d.severity is Severity.ERROR for d in more):
-                files = {**files, **pictures(compilation, built.workflow_of, graph_fmt)}
-        else:
-            files, more = build_some(launch_plans)
-        diagnostics += more + target_diagnostics(compilation, target)
+    loaded = load_paths(list(inputs))
+    # The coverage walk needs only what was loaded: on a large input, a child process does it
+    # beside the compile and the build.
+    large = loaded.input_bytes >= BESIDE_INPUT_BYTES and not loaded.diagnostics
+    coverage = beside(lambda: entity_diagnostics(loaded.entities, target), fork=large)
+    try:
+        files, diagnostics = compile_and_build(
+            loaded, coverage, target, config, launch_plans, emit, graph_fmt, report
+        )
+    finally:
+        coverage.cancel()
     report.done()
     print_diagnostics(diagnostics, fmt=fmt)
     if any(d.severity is Severity.ERROR for d in diagnostics):

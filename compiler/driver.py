@@ -20,7 +20,7 @@ from fcomp.compiler.passes.node_ids import check_node_ids
 from fcomp.compiler.passes.pipeline import compile_program
 from fcomp.compiler.passes.results import CompiledProgram
 from fcomp.idl.load import load_paths
-from fcomp.idl.model import LoadedEntity
+from fcomp.idl.model import LoadedEntity, LoadResult
 
 
 @dataclass
@@ -58,9 +58,14 @@ def paused_gc() -> Iterator[None]:
 
 def compile_paths(paths: Sequence[str | os.PathLike[str]]) -> Compilation:
     """Load every input path and compile everything in them."""
+    with paused_gc():
+        return compile_loaded(load_paths(list(paths)))
+
+
+def compile_loaded(loaded: LoadResult) -> Compilation:
+    """Compile everything loaded (:func:`fcomp.idl.load.load_paths`)."""
     diags = Diagnostics()
     with paused_gc():
-        loaded = load_paths(list(paths))
         diags.extend(loaded.diagnostics)
         program = build_program(loaded.entities, diags)
         check_node_ids(program, diags)
@@ -74,9 +79,14 @@ def compile_paths(paths: Sequence[str | os.PathLike[str]]) -> Compilation:
 def target_diagnostics(compilation: Compilation, target: str) -> list[Diagnostic]:
     """What building ``compilation`` for ``target`` would drop or cannot run, field by field
     (the coverage pass); call it next to the target's own build."""
+    return entity_diagnostics(compilation.entities, target)
+
+
+def entity_diagnostics(entities: list[LoadedEntity], target: str) -> list[Diagnostic]:
+    """:func:`target_diagnostics` of the loaded entities (it needs nothing compiled)."""
     from fcomp.compiler.passes.coverage import check_coverage
 
-    return check_coverage(compilation.entities, target)
+    return check_coverage(entities, target)
 
 
 @dataclass

@@ -89,4 +89,5 @@ def decode_file(name: str, data: bytes, file: str, out: LoadResult) -> None:
         raise InputError("not an entity file; expected one of " + ", ".join(DECODERS))
     if not data:
         raise InputError("the file is empty")
+    out.input_bytes += len(data)
     DECODERS[suffix](name, data, file, out)

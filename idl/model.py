@@ -50,3 +50,5 @@ class LoadResult:
 
     entities: list[LoadedEntity] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: Bytes of the entity files decoded (a measure of the inputs' size).
+    input_bytes: int = 0

@@ -1,7 +1,8 @@
 """The plugin registry: task type -> plugin that lowers it to an execution unit.
 
 Plugins register with :func:`register`; other packages add plugins through the entry point
-group ``fcomp.plugins`` (each entry point is a module imported for its registrations).
+group ``fcomp.plugins`` (each entry point is a module imported for its registrations), loaded
+the first time a task type that no built-in plugin lowers is met (or all types are listed).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
-from importlib.metadata import entry_points
+from typing import Any
 
 from fcomp.compiler import codes, ir
 from fcomp.compiler.config import Config
@@ -68,12 +69,24 @@ def register(*task_types: str) -> Callable[[Lowering], Lowering]:
     return wrap
 
 
+def entry_points(group: str) -> Any:
+    """The installed entry points of ``group`` (``importlib.metadata``, imported when
+    needed: scanning every installed distribution takes a while)."""
+    from importlib.metadata import entry_points as installed
+
+    return installed(group=group)
+
+
+def _load_builtins() -> None:
+    import_module("fcomp.compiler.plugins.builtin")
+
+
 def _load_builtin_and_entry_points() -> None:
     global _loaded_entry_points
+    _load_builtins()
     if _loaded_entry_points:
         return
     _loaded_entry_points = True
-    import_module("fcomp.compiler.plugins.builtin")
     for ep in entry_points(group="fcomp.plugins"):
         ep.load()
 
@@ -111,8 +124,11 @@ _UNITS_MAX = 1024
 
 
 def _lower(ctx: TaskContext) -> Unit:
-    _load_builtin_and_entry_points()
+    _load_builtins()
     fn = PLUGINS.get(ctx.task.type)
+    if fn is None:
+        _load_builtin_and_entry_points()
+        fn = PLUGINS.get(ctx.task.type)
     if fn is None:
         raise LoweringError.of(
             codes.UNKNOWN_TASK_TYPE,

@@ -40,6 +40,20 @@ def test_entry_point_plugin_registers_a_type(monkeypatch: pytest.MonkeyPatch) ->
     assert isinstance(unit, PodUnit) and unit.primary == "x"
 
 
+def test_entry_points_are_read_only_for_a_type_no_builtin_lowers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(group: str) -> Any:
+        raise AssertionError(f"entry points of {group} read")
+
+    monkeypatch.setattr(registry, "entry_points", refuse)
+    monkeypatch.setattr(registry, "_loaded_entry_points", False)
+    unit = lower(template("echo", None))
+    assert unit is not None
+    with pytest.raises(AssertionError, match="entry points of fcomp.plugins read"):
+        lower(template("no-such-type", None))
+
+
 def test_unknown_type_lists_known_types() -> None:
     with pytest.raises(LoweringError) as info:
         lower(template("no-such-type", None))
