@@ -14,8 +14,6 @@ import copy
 import json
 from typing import Any
 
-import yaml
-
 from fcomp.compiler import codes
 from fcomp.compiler.plugins import k8spods
 from fcomp.compiler.plugins.custom import Custom
@@ -130,6 +128,8 @@ def _runtime_env_yaml(job: Custom, ctx: TaskContext) -> str:
                 ctx,
                 field="custom.runtimeEnv",
             ) from None
+        import yaml  # only a Ray task with a runtime environment needs it
+
         text = yaml.safe_dump(obj, sort_keys=True, default_flow_style=False)
     return text
 
