@@ -1,12 +1,14 @@
 """Run a function in a forked child while the caller goes on, on machines with several cores.
 
-A large build has independent parts (the coverage walk beside the lowering, the YAML text of
-half the documents beside the other half). :func:`beside` forks a child that computes one of
-them and sends its result back pickled through a pipe; :meth:`Beside.result` collects it.
+``fcomp build`` on a large input walks the loaded entities for the coverage pass in a child
+while it compiles and lowers them itself. :func:`beside` forks a child that computes the
+function and sends its result back pickled through a pipe; :meth:`Beside.result` collects it.
 Where fork is missing, only one core is usable, or the child fails in any way (an exception,
 a signal, a result that cannot be pickled), the function runs in the caller instead, so the
 result is the same either way. The child leaves with ``os._exit``: it never runs the caller's
-exit handlers or flushes its buffers.
+exit handlers or flushes its buffers. Fork early: every page of the caller that the child
+shares is copied when either writes it (CPython writes reference counts on each read), so a
+fork after the IR is built costs more than it saves.
 """
 
 from __future__ import annotations
