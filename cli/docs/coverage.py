@@ -1,6 +1,8 @@
 """What the bundled examples show each target can run: every package under
-``examples/packages`` (``all.tgz``, their union, aside) is compiled and built for every target,
-and the error codes are kept per example and per task type (through the node they point at).
+``examples/packages`` (``all.tgz``, their union, aside) is compiled and built for every target
+(with the example's configuration, ``examples/configs/<name>.toml``, when it has one: the
+settings a deployment gives, such as query clients and connections), and the error codes are
+kept per example and per task type (through the node they point at).
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ from fcomp.cli.docs import section
 from fcomp.cli.docs.tables import table
 from fcomp.cli.entities import walk_nodes
 from fcomp.compiler import codes, ir
-from fcomp.compiler.config import Config
+from fcomp.compiler.config import Config, load_config
 from fcomp.compiler.diagnostics import Diagnostic, Severity
 from fcomp.compiler.driver import Compilation, compile_paths
 
 PACKAGES = Path("examples/packages")
+CONFIGS = Path("examples/configs")
 #: The package holding every example at once; the per-topic packages are built instead.
 UNION_PACKAGE = "all.tgz"
 
@@ -69,9 +72,21 @@ def _task_types(compilation: Compilation) -> dict[tuple[str, str], str]:
     return out
 
 
-def _build(compilation: Compilation, target: str) -> list[Diagnostic]:
+def example_config(root: Path, package: Path) -> Config:
+    """The configuration example ``package`` is built with: ``examples/configs/<name>.toml``
+    when there is one, else the defaults. A file with problems raises ``ValueError``."""
+    path = root / CONFIGS / f"{package.stem}.toml"
+    if not path.is_file():
+        return Config()
+    config, problems = load_config(path)
+    if problems:
+        raise ValueError("; ".join(d.render() for d in problems))
+    return config
+
+
+def _build(compilation: Compilation, target: str, config: Config) -> list[Diagnostic]:
     try:
-        return build_files(compilation, target, Config(), (), "template")[1]
+        return build_files(compilation, target, config, (), "template")[1]
     except Exception:  # a backend bug shows in the table instead of stopping the docs
         return [Diagnostic(Severity.ERROR, codes.INTERNAL_ERROR, "backend failed")]
 
@@ -82,6 +97,7 @@ def example_coverage(root: Path) -> Coverage:
     coverage = Coverage()
     for package in packages(root):
         compilation = compile_paths([package])
+        config = example_config(root, package)
         at = _task_types(compilation)
         used = set(at.values())
         for task_type in sorted(used):
@@ -90,7 +106,9 @@ def example_coverage(root: Path) -> Coverage:
         for target in TARGETS:
             errors = compilation.diagnostics.errors
             if compilation.ok:
-                errors = [d for d in _build(compilation, target) if d.severity is Severity.ERROR]
+                errors = [
+                    d for d in _build(compilation, target, config) if d.severity is Severity.ERROR
+                ]
             row[target] = {d.code for d in errors}
             for task_type in used:
                 coverage.task_types[task_type][target].builds |= not errors
@@ -120,5 +138,6 @@ def examples_table(root: Path) -> str:
         return "_No example packages found under `examples/packages/`._"
     return (
         table(["example package", *TARGETS], rows)
-        + "\n\n✗ lists the error codes of the build; `fcomp explain CODE` describes each."
+        + "\n\nEach example is built with its configuration in `examples/configs/` when it has"
+        + " one. ✗ lists the error codes of the build; `fcomp explain CODE` describes each."
     )

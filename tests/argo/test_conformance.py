@@ -1,6 +1,7 @@
-"""Every Argo document fcomp emits for the examples and for Flyte's test data passes the strict
-official schemas (v4.1.2, v3.7.18), hera's models made strict, and Argo's semantic checks; and
-compiling twice gives byte-identical files."""
+"""Every Argo document fcomp emits for the examples (each with its configuration, when it has
+one) and for Flyte's test data passes the strict official schemas (v4.1.2, v3.7.18), hera's
+models made strict, and Argo's semantic checks; and compiling twice gives byte-identical
+files."""
 
 from __future__ import annotations
 
@@ -11,23 +12,23 @@ import yaml
 
 from fcomp.backends.argo.build import build_argo
 from fcomp.backends.common.launch_plans import launch_plans
+from fcomp.cli.docs.coverage import example_config
 from fcomp.compiler.config import Config
 from fcomp.compiler.driver import compile_paths
 from tests.argo.conformance import all_errors
 from tests.argo.conftest import PACKAGES
 
 EXAMPLES = sorted(p for p in PACKAGES.glob("*.tgz") if p.name != "all.tgz")
-#: Examples whose task types the Argo target reports instead of running (with the reason).
-REPORTED = {"plugin_hive.tgz": "Hive queries need Flyte's Qubole service"}
+REPO = Path(__file__).resolve().parents[2]
 
 
-def _documents(path: Path) -> tuple[list[dict], list[str]]:
+def _documents(path: Path, config: Config) -> tuple[list[dict], list[str]]:
     compilation = compile_paths([path])
     assert compilation.ok, [d.render() for d in compilation.diagnostics]
     docs: list[dict] = []
     problems: list[str] = []
     for lp in launch_plans(compilation, (), []):
-        files, diags = build_argo(compilation, Config(), None, [lp.id.name])
+        files, diags = build_argo(compilation, config, None, [lp.id.name])
         if diags:
             problems += [d.render() for d in diags]
             continue
@@ -38,18 +39,14 @@ def _documents(path: Path) -> tuple[list[dict], list[str]]:
 
 @pytest.mark.parametrize("package", EXAMPLES, ids=lambda p: p.stem)
 def test_examples_conform(package: Path, schema_paths: list[Path]) -> None:
-    docs, problems = _documents(package)
-    if package.name in REPORTED:
-        assert problems, f"{package.name} should be reported: {REPORTED[package.name]}"
-    else:
-        assert problems == []
-    assert docs or package.name in REPORTED
+    docs, problems = _documents(package, example_config(REPO, package))
+    assert problems == [] and docs
     for doc in docs:
         assert all_errors(doc, schema_paths) == [], doc["metadata"]
 
 
 def test_flyte_test_data_conforms(flyte_compiler_data: Path, schema_paths: list[Path]) -> None:
-    docs, problems = _documents(flyte_compiler_data / "test/testdata/snacks-core")
+    docs, problems = _documents(flyte_compiler_data / "test/testdata/snacks-core", Config())
     # The one custom task type of Flyte's test data has no plugin (a sensor of an agent).
     assert len(problems) == 1 and "object-store-sensor" in problems[0]
     assert len(docs) >= 50
