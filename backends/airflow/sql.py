@@ -75,15 +75,25 @@ def _presto(unit: ConnectorUnit) -> str:
     return ""
 
 
-def _bigquery(unit: ConnectorUnit) -> str:
+def _unpassable(unit: ConnectorUnit, simple: frozenset[ir.SimpleType], lists: bool) -> str:
+    """The first input whose type is not one of ``simple`` (``lists``: or a list of them,
+    nested any depth), as ``'name' (type)``; empty when there is none."""
     for name, variable in unit.task.interface.inputs.items():
         kind = variable.type
-        if not (isinstance(kind, ir.Simple) and kind.simple in BIGQUERY_PARAMETERS):
-            return (
-                f"input '{name}' ({ir.render_type(kind)}) cannot be a BigQuery query "
-                "parameter (Flyte's connector passes integers, floats, strings, booleans "
-                "and datetimes)"
-            )
+        while lists and isinstance(kind, ir.Collection):
+            kind = kind.elem
+        if not (isinstance(kind, ir.Simple) and kind.simple in simple):
+            return f"'{name}' ({ir.render_type(variable.type)})"
+    return ""
+
+
+def _bigquery(unit: ConnectorUnit) -> str:
+    found = _unpassable(unit, BIGQUERY_PARAMETERS, lists=False)
+    if found:
+        return (
+            f"input {found} cannot be a BigQuery query parameter (Flyte's connector passes "
+            "integers, floats, strings, booleans and datetimes)"
+        )
     return ""
 
 
@@ -95,16 +105,12 @@ def _snowflake(unit: ConnectorUnit) -> str:
             f"its config does not set {', '.join(missing)} (Flyte's connector needs each of "
             "user, account, database, schema and warehouse)"
         )
-    for name, variable in unit.task.interface.inputs.items():
-        kind = variable.type
-        while isinstance(kind, ir.Collection):
-            kind = kind.elem
-        if not (isinstance(kind, ir.Simple) and kind.simple in SNOWFLAKE_PARAMETERS):
-            return (
-                f"input '{name}' ({ir.render_type(variable.type)}) cannot be a Snowflake query "
-                "parameter (fcomp passes integers, floats, strings, booleans, datetimes, "
-                "durations and lists of them)"
-            )
+    found = _unpassable(unit, SNOWFLAKE_PARAMETERS, lists=True)
+    if found:
+        return (
+            f"input {found} cannot be a Snowflake query parameter (fcomp passes integers, "
+            "floats, strings, booleans, datetimes, durations and lists of them)"
+        )
     return ""
 
 
