@@ -81,7 +81,8 @@ def add_parsers(commands: Any, parents: list[argparse.ArgumentParser] | None = N
     where.add_argument("--raw-output-prefix", help="where the results are")
     where.add_argument("--record", help="URI of the folder query-render recorded it in")
     where.add_argument(
-        "--results-env", help="variable holding the results' location (a BigQuery table)"
+        "--results-env",
+        help="variable holding the results' location (a BigQuery table, a Snowflake query's)",
     )
     outputs.add_argument(
         "--generic",
@@ -201,10 +202,9 @@ def query_outputs(args: Any) -> str | None:
         if not raw:
             raise StepError("the query left no results (a BigQuery job without a destination)")
         if args.generic:  # the Snowflake connector's literal, whatever the declared type
-            outputs.literals["results"].scalar.structured_dataset.uri = raw
-            outputs.literals[
-                "results"
-            ].scalar.structured_dataset.metadata.structured_dataset_type.SetInParent()
+            generic = outputs.literals["results"].scalar.structured_dataset
+            generic.uri = raw
+            generic.metadata.structured_dataset_type.SetInParent()
         elif kind == "schema":
             schema = outputs.literals["results"].scalar.schema
             schema.uri = raw
