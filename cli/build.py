@@ -6,13 +6,13 @@ import sys
 
 import click
 
+from fcomp.cli.beside import Beside, beside
 from fcomp.cli.check import check_files, prune
 from fcomp.cli.files import write_files
 from fcomp.cli.gcpause import gc_paused
 from fcomp.cli.output import print_diagnostics
 from fcomp.cli.plans import PICTURE_SUFFIX, build_by_plan, pictures
 from fcomp.cli.progress import Progress
-from fcomp.compiler.beside import Beside, beside
 from fcomp.compiler.config import Config, config_from_mapping, load_config
 from fcomp.compiler.diagnostics import Diagnostic, Severity
 from fcomp.compiler.driver import Compilation, compile_loaded, entity_diagnostics

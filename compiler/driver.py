@@ -1,7 +1,8 @@
 """The compiler's entry point: read inputs, build the IR, run the passes.
 
-``compile_paths`` is what ``fcomp validate`` and ``fcomp build`` call, and what the runtime calls
-to compile a dynamic job at run time. Bad input never raises: it ends as diagnostics.
+``compile_paths`` is what ``fcomp validate`` calls, and what the runtime calls to compile a
+dynamic job at run time; ``fcomp build`` loads first (its coverage walk may start from what was
+loaded) and calls ``compile_loaded``. Bad input never raises: it ends as diagnostics.
 """
 
 from __future__ import annotations

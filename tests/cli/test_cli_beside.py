@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from cli_support import run
 
+from fcomp.cli import beside
 from fcomp.cli import build as build_command
-from fcomp.compiler import beside
 from tests.robustness.robust_support import Package
 
 

@@ -1,4 +1,4 @@
-"""``fcomp.compiler.beside``: a function computed by a forked child gives the same result as
+"""``fcomp.cli.beside``: a function computed by a forked child gives the same result as
 computed by the caller; a failing child, or no fork, leaves the caller to compute it."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from fcomp.compiler import beside as beside_module
-from fcomp.compiler.beside import beside
+from fcomp.cli import beside as beside_module
+from fcomp.cli.beside import beside
 
 needs_fork = pytest.mark.skipif(
     not hasattr(os, "fork") or beside_module.cores() < 2, reason="needs fork and two cores"
