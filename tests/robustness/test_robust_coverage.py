@@ -91,6 +91,7 @@ def test_every_field_of_the_installed_flyteidl_is_classified(target: str) -> Non
 
 @pytest.mark.parametrize("target", TARGETS)
 def test_entries_name_real_fields_and_are_well_formed(target: str) -> None:
+    plugin_messages()  # imports every flyteidl.plugins module: the pool then knows them all
     pool = symbol_database.Default().pool
     for name, fields in TABLES[target].items():
         descriptor = pool.FindMessageTypeByName(name)
