@@ -29,7 +29,7 @@ from fcomp.backends.airflow.params import param_specs, stand_in
 from fcomp.backends.airflow.sql import sql_connection, sql_problem
 from fcomp.backends.common.caching import cache_key_json
 from fcomp.backends.common.conditions import cases_json
-from fcomp.backends.common.plans import PlanScope, b64, to_json
+from fcomp.backends.common.plans import PlanScope, b64
 from fcomp.compiler import codes, ir
 from fcomp.compiler.plugins.registry import LoweringError, TaskContext, lower_task
 from fcomp.compiler.plugins.units import ArrayTaskUnit, ConnectorUnit, K8sResourceUnit, PodUnit
@@ -104,7 +104,7 @@ def lower_task_node(b: FlowBuilder, ctx: Context, node: ir.Node) -> Lowered | No
         return lower_sql(b, ctx, node, unit)
     if isinstance(unit, ConnectorUnit):
         return lower_native(b, ctx, node, unit)
-    plan = to_json(b.plans.node_inputs(ctx.scope, node))
+    plan = b.plans.node_inputs_json(ctx.scope, node)
     if isinstance(unit, K8sResourceUnit):
         return one(b.flow.add(ctx.group, node.id, steps.Resource(ctx.path(node), plan, unit)).id)
     cache = None
@@ -154,7 +154,7 @@ def lower_sql(b: FlowBuilder, ctx: Context, node: ir.Node, unit: ConnectorUnit) 
         )
         return None
     path = ctx.path(node)
-    plan = to_json(b.plans.node_inputs(ctx.scope, node))
+    plan = b.plans.node_inputs_json(ctx.scope, node)
     render = b.flow.add(
         ctx.group, f"{node.id}-render", steps.Task(path, plan, query.render, xcom=True)
     )
@@ -195,7 +195,7 @@ def lower_branch(b: FlowBuilder, ctx: Context, node: ir.Node) -> Lowered | None:
     """A branch: decide, run the chosen case, join."""
     kind = node.kind
     assert isinstance(kind, ir.BranchNode)
-    plan = to_json(b.plans.node_inputs(ctx.scope, node))
+    plan = b.plans.node_inputs_json(ctx.scope, node)
     cases = json.dumps(cases_json(kind), sort_keys=True, separators=(",", ":"))
     decide = b.flow.add(ctx.group, node.id, steps.Branch(ctx.path(node), plan, cases, ()))
     case_nodes = [c.then_node for c in kind.cases if c.then_node is not None]
@@ -322,7 +322,7 @@ def _map(
 ) -> Lowered:
     """Size, mapped elements, gather."""
     path = ctx.path(node)
-    plan = to_json(b.plans.node_inputs(ctx.scope, node))
+    plan = b.plans.node_inputs_json(ctx.scope, node)
     size = b.flow.add(ctx.group, node.id, steps.ArraySize(path, plan, mapped))
     limit = parallelism if parallelism else None  # 0: no limit, as on Flyte
     element = steps.Task(path, "", unit, element=steps.Element({}, mapped, path, legacy, limit))
@@ -353,7 +353,7 @@ def lower_launch_plan(b: FlowBuilder, ctx: Context, node: ir.Node) -> Lowered | 
             node,
         )
         return None
-    plan = to_json(b.plans.node_inputs(ctx.scope, node))
+    plan = b.plans.node_inputs_json(ctx.scope, node)
     child = b.compiled.workflow(lp.workflow) if lp is not None else None
     stand_ins: dict[str, object] = {}
     if lp is not None and child is not None:

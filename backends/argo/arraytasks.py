@@ -20,7 +20,7 @@ from fcomp.backends.argo.pods import pod_template
 from fcomp.backends.argo.render import CONTAINER_TEXT, NodeVars
 from fcomp.backends.argo.steps import ARRAY_SIZE_TEMPLATE, GATHER_TEMPLATE
 from fcomp.backends.argo.tasknodes import params
-from fcomp.backends.common.plans import b64, to_json
+from fcomp.backends.common.plans import b64
 from fcomp.compiler import ir
 from fcomp.compiler.config import Config
 from fcomp.compiler.plugins.units import ArrayTaskUnit
@@ -60,7 +60,7 @@ def lower_array_task(
         ctx.names.name(f"{node.id}-gather"),
     )
     path = ctx.path(node)
-    plan = to_json(b.plans.node_inputs(ctx.scope, node))
+    plan = b.plans.node_inputs_json(ctx.scope, node)
     iface = unit.task.interface
     mapped = [n for n, v in iface.inputs.items() if isinstance(v.type, ir.Collection)]
     outputs = json.dumps(

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from fcomp.backends.argo.render import RESOURCE_PASSES, WORKFLOW_NAME, escape
 from fcomp.backends.argo.steps import BIND_TEMPLATE
-from fcomp.backends.common.plans import to_json
 from fcomp.compiler import codes, ir
 
 if TYPE_CHECKING:
@@ -103,7 +102,7 @@ def lower_launch_plan(b: DagBuilder, ctx: DagContext, node: ir.Node) -> Lowered 
         lambda name: child_template(name, object_name, b.config.storage_prefix, required),
     )
     path = ctx.path(node)
-    plan = to_json(b.plans.node_inputs(ctx.scope, node))
+    plan = b.plans.node_inputs_json(ctx.scope, node)
     tasks = [
         {
             "name": bind,

@@ -100,7 +100,7 @@ def lower_branch(b: DagBuilder, ctx: DagContext, node: ir.Node) -> Lowered | Non
     kind = node.kind
     assert isinstance(kind, ir.BranchNode)
     decide = ctx.names.name(node.id)
-    plan = to_json(b.plans.node_inputs(ctx.scope, node))
+    plan = b.plans.node_inputs_json(ctx.scope, node)
     cases = json.dumps(cases_json(kind), sort_keys=True, separators=(",", ":"))
     out = Lowered(
         [
@@ -209,7 +209,7 @@ def lower_array(b: DagBuilder, ctx: DagContext, node: ir.Node) -> Lowered | None
         ctx.names.name(f"{node.id}-gather"),
     )
     path = ctx.path(node)
-    plan = to_json(b.plans.node_inputs(ctx.scope, node))
+    plan = b.plans.node_inputs_json(ctx.scope, node)
     outputs = json.dumps(
         {n: b64(v.type.pb) for n, v in iface.outputs.items()}, sort_keys=True, separators=(",", ":")
     )

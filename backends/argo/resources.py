@@ -15,7 +15,6 @@ from fcomp.backends.argo.pods import PLAN_PARAM, bind_container
 from fcomp.backends.argo.render import RESOURCE_TEXT, NodeVars, render_manifest
 from fcomp.backends.argo.steps import BIND_TEMPLATE
 from fcomp.backends.argo.tasknodes import params
-from fcomp.backends.common.plans import to_json
 from fcomp.compiler import ir
 from fcomp.compiler.config import Config
 from fcomp.compiler.plugins.units import Condition, K8sResourceUnit
@@ -88,7 +87,7 @@ def lower_resource_node(
     template = b.add_template(short, lambda name: resource_template(name, unit, b.config))
     name = ctx.names.name(node.id)
     path = ctx.path(node)
-    plan = to_json(b.plans.node_inputs(ctx.scope, node))
+    plan = b.plans.node_inputs_json(ctx.scope, node)
     if unit.bind_at:
         task = {"name": name, "template": template, "arguments": params(node=path, plan=plan)}
         return Lowered([task], [name], [name])

@@ -18,7 +18,7 @@ from fcomp.backends.argo.steps import (
     CHILD_TEMPLATE,
     DYNAMIC_TEMPLATE,
 )
-from fcomp.backends.common.plans import b64, to_json
+from fcomp.backends.common.plans import b64
 from fcomp.compiler import ir
 from fcomp.compiler.plugins.units import PodUnit
 
@@ -51,7 +51,7 @@ def lower_pod_node(b: DagBuilder, ctx: DagContext, node: ir.Node, unit: PodUnit)
     template = b.add_template(short, lambda name: pod_template(name, unit, b.config))
     name = ctx.names.name(node.id)
     path = ctx.path(node)
-    plan = to_json(b.plans.node_inputs(ctx.scope, node))
+    plan = b.plans.node_inputs_json(ctx.scope, node)
     task: dict[str, Any] = {
         "name": name,
         "template": template,

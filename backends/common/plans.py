@@ -104,6 +104,39 @@ class PlanBuilder:
             plans = with_failure_error(plans, scope.cw.interfaces[node.id])
         return plans
 
+    def node_inputs_json(self, scope: PlanScope, node: ir.Node) -> str:
+        """The JSON text of :meth:`node_inputs` (as :func:`to_json` writes it); written
+        straight from the bindings when every input is a plain promise to a task node's
+        output or to a workflow input (most nodes), without building the plan first."""
+        text = self._plain_inputs_json(scope, node)
+        return text if text is not None else to_json(self.node_inputs(scope, node))
+
+    def _plain_inputs_json(self, scope: PlanScope, node: ir.Node) -> str | None:
+        if node is scope.cw.workflow.failure_node:
+            return None
+        entries: dict[str, str] = {}
+        for b in node.inputs:
+            data = b.data
+            if type(data) is not ir.Promise or data.union is not None or data.attr_path:
+                return None
+            index, name = _parse_var(data.var)
+            node_id = data.node_id
+            if index is not None or b.var in entries:
+                return None
+            if node_id in ("", START_NODE):
+                if scope.inputs is not None:
+                    return None
+                node_text = _encode_str(START_NODE)
+            else:
+                up = scope.cw.node(node_id)
+                if type(up.kind) is not ir.TaskNode or up.output_aliases:
+                    return None
+                node_text = _path_json(scope.prefix.child(node_id))
+            entries[b.var] = '{"promise":{"node":' + node_text + ',"var":' + _encode_str(name)
+        if not entries:
+            return "{}"
+        return "{" + ",".join(_key(k) + entries[k] + "}}" for k in sorted(entries)) + "}"
+
     def workflow_outputs(self, scope: PlanScope) -> dict[str, Plan]:
         """The plan of every output of the scope's workflow."""
         return {b.var: self.binding(scope, b.data) for b in scope.cw.workflow.outputs}
