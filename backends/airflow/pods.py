@@ -11,7 +11,6 @@ get ``$(...)`` expanded. The task's pod keeps every field the plugin set; the ru
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -113,7 +112,8 @@ _PLACEHOLDERS: dict[PlaceholderKind, Callable[[NodeDirs], str]] = {
 
 
 def render(value: Any, dirs: NodeDirs) -> Any:
-    """A manifest with every :class:`Text` rendered for the node (plain strings unchanged)."""
+    """A manifest with every :class:`Text` rendered for the node (plain strings unchanged):
+    new dicts and lists throughout (tuples become lists), the other leaves shared."""
     if isinstance(value, Text):
         return "".join(
             _PLACEHOLDERS[p.kind](dirs) if isinstance(p, Placeholder) else p for p in value.parts
@@ -122,6 +122,15 @@ def render(value: Any, dirs: NodeDirs) -> Any:
         return {k: render(v, dirs) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [render(v, dirs) for v in value]
+    return value
+
+
+def fresh(value: Any) -> Any:
+    """A copy of a tree of dicts and lists (its leaves are immutable: shared)."""
+    if isinstance(value, dict):
+        return {k: fresh(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [fresh(v) for v in value]
     return value
 
 
@@ -141,7 +150,7 @@ def runtime_container(
     container["command"] = ["fcomp-runtime", *argv]
     if xcom:
         print_to_xcom(container, quoted)
-    container["env"] = copy.deepcopy(RUN_ENV)
+    container["env"] = fresh(RUN_ENV)
     return container
 
 
@@ -165,7 +174,7 @@ def runtime_pod(
     """A pod with one runtime step."""
     container = runtime_container(config, "base", command, args, xcom, quoted)
     if index:
-        container["env"] += copy.deepcopy(INDEX_ENV)
+        container["env"] += fresh(INDEX_ENV)
     spec: dict[str, Any] = {"containers": [container], "restartPolicy": "Never"}
     if config.service_account:
         spec["serviceAccountName"] = config.service_account
@@ -201,7 +210,7 @@ def task_pod(
 ) -> dict[str, Any]:
     """The pod running a task node (or, ``element``, one element of a map)."""
     dirs = NodeDirs(config.storage_prefix, config.raw_prefix, node, element, legacy)
-    spec: dict[str, Any] = render(copy.deepcopy(dict(unit.pod_spec)), dirs)
+    spec: dict[str, Any] = render(dict(unit.pod_spec), dirs)
     containers = spec.get("containers", [])
     primary = next(c for c in containers if c.get("name") == unit.primary)
     # KubernetesPodOperator merges its own container settings into the first container.
@@ -215,7 +224,7 @@ def task_pod(
         extra = [*run_env, namespace_env]
         if c is primary:
             extra += ARRAY_ENV if element else []  # the unit sets FLYTE_FAIL_ON_ERROR
-        c["env"] = copy.deepcopy(extra) + list(c.get("env") or [])
+        c["env"] = fresh(extra) + list(c.get("env") or [])
     init = list(spec.get("initContainers") or [])
     if not element:
         args = ["--node", node, "--plan", literal_arg(plan)]

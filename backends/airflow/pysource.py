@@ -166,16 +166,52 @@ def _flat_item(item: _Item) -> str:
 
 def expr(value: Expr, indent: str = "") -> str:
     """Source text of an expression; long calls and containers break one item per line."""
-    flat = _flat(value)
-    if len(indent) + len(flat) <= LINE or not isinstance(value, Call | list | tuple | dict):
+    if not isinstance(value, Call | list | tuple | dict):
+        return _flat(value)
+    flat = _fits(value, LINE - len(indent))
+    if flat is not None:
         return flat
     opening, _closing, items = _items(value)
     if not items:
-        return flat
+        return _flat(value)
     inner = indent + INDENT
     lines = [inner + _item(i, inner) + "," for i in items]
     closing = "]" if isinstance(value, list) else "}" if isinstance(value, dict) else ")"
     return opening + "\n" + "\n".join(lines) + "\n" + indent + closing
+
+
+def _fits(value: Expr, budget: int) -> str | None:
+    """The one-line text of ``value`` (as :func:`_flat` writes it) when it is at most
+    ``budget`` characters, else None. Stops as soon as the budget is spent, so deciding how
+    to lay out a large value costs no more than a line's worth of text at each level."""
+    if not isinstance(value, Call | list | tuple | dict):
+        text = _flat(value)
+        return text if len(text) <= budget else None
+    opening, closing, items = _items(value)
+    left = budget - len(opening) - len(closing)
+    parts: list[str] = []
+    for item in items:
+        if parts:
+            left -= 2
+        text = _fits_item(item, left)
+        if text is None:
+            return None
+        left -= len(text)
+        parts.append(text)
+    return opening + ", ".join(parts) + closing if left >= 0 else None
+
+
+def _fits_item(item: _Item, budget: int) -> str | None:
+    if isinstance(item, _Kw):
+        value = _fits(item.value, budget - len(item.key) - 1)
+        return None if value is None else item.key + "=" + value
+    if isinstance(item, _Pair):
+        key = _fits(item.key, budget - 2)
+        if key is None:
+            return None
+        value = _fits(item.value, budget - 2 - len(key))
+        return None if value is None else key + ": " + value
+    return _fits(item, budget)
 
 
 def _flat(value: Expr) -> str:
