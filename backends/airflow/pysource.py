@@ -185,8 +185,8 @@ def _fits(value: Expr, budget: int) -> str | None:
     ``budget`` characters, else None. Stops as soon as the budget is spent, so deciding how
     to lay out a large value costs no more than a line's worth of text at each level."""
     if not isinstance(value, Call | list | tuple | dict):
-        text = _flat(value)
-        return text if len(text) <= budget else None
+        flat = _flat(value)
+        return flat if len(flat) <= budget else None
     opening, closing, items = _items(value)
     left = budget - len(opening) - len(closing)
     parts: list[str] = []
