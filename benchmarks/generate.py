@@ -15,6 +15,7 @@ it. Shapes:
   the other by the root workflow (N task nodes in all, plus the subworkflow nodes).
 
 Generation is deterministic: the same shape and N give byte-identical archives.
+``python -m benchmarks.generate SHAPE N PATH`` writes one.
 The workflow structure is :mod:`benchmarks.shapes`; :func:`reference` computes the
 workflow's output in plain Python, as running it would.
 """
@@ -204,3 +205,9 @@ def write_package(shape: str, n: int, path: Path, tasks: int = TASKS) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(gzip.compress(buf.getvalue(), compresslevel=6, mtime=0))
     return path
+
+
+if __name__ == "__main__":
+    import sys
+
+    write_package(sys.argv[1], int(sys.argv[2]), Path(sys.argv[3]))
