@@ -166,7 +166,7 @@ def _flat_item(item: _Item) -> str:
 
 def expr(value: Expr, indent: str = "") -> str:
     """Source text of an expression; long calls and containers break one item per line."""
-    if not isinstance(value, Call | list | tuple | dict):
+    if type(value) is str or not isinstance(value, Call | list | tuple | dict):
         return _flat(value)
     flat = _fits(value, LINE - len(indent))
     if flat is not None:
@@ -184,6 +184,9 @@ def _fits(value: Expr, budget: int) -> str | None:
     """The one-line text of ``value`` (as :func:`_flat` writes it) when it is at most
     ``budget`` characters, else None. Stops as soon as the budget is spent, so deciding how
     to lay out a large value costs no more than a line's worth of text at each level."""
+    if type(value) is str:  # most values: checked first
+        flat = repr(value)
+        return flat if len(flat) <= budget else None
     if not isinstance(value, Call | list | tuple | dict):
         flat = _flat(value)
         return flat if len(flat) <= budget else None
@@ -215,6 +218,8 @@ def _fits_item(item: _Item, budget: int) -> str | None:
 
 
 def _flat(value: Expr) -> str:
+    if type(value) is str:  # most values: checked first
+        return repr(value)
     if isinstance(value, Name):
         return value.dotted
     if isinstance(value, Attr):
