@@ -123,13 +123,13 @@ class FlowBuilder:
     def upstream_exits(
         self, cw: CompiledWorkflow, node_id: str, done: Mapping[str, Lowered]
     ) -> list[str]:
-        """Every exit task of the node's upstream nodes."""
-        out: list[str] = []
+        """Every exit task of the node's upstream nodes (each once, in order)."""
+        out: dict[str, None] = {}
         for up in cw.upstream.get(node_id, ()):
             lowered = done.get(up)
             if lowered is not None:
-                out += [e for e in lowered.exits if e not in out]
-        return out
+                out.update(dict.fromkeys(lowered.exits))
+        return list(out)
 
     def lower(self, ctx: Context, node: ir.Node) -> Lowered | None:
         """Lower one node with the handler registered for its kind."""

@@ -38,8 +38,12 @@ class Op:
 
     def after(self, ids: list[str]) -> None:
         """Add upstream tasks (each once, in order)."""
+        if not ids:
+            return
+        present = {self.id, *self.upstream}
         for i in ids:
-            if i not in self.upstream and i != self.id:
+            if i not in present:
+                present.add(i)
                 self.upstream.append(i)
 
 

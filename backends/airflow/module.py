@@ -111,7 +111,9 @@ def write_module(flow: Flow, settings: DagSettings, ctx: EmitContext) -> str:
     statements.append(With(dag, "dag", tuple(body)))
     statements.append(Code(MAIN))
     source = module(DOCSTRING.rstrip("\n"), settings.header, ctx.imports, statements)
-    ast.parse(source)  # a generated module that is not valid Python is an fcomp bug
+    # A generated module that is not valid Python is an fcomp bug. Compiling checks what
+    # parsing checks (and more), about twice as fast as building Python's AST objects.
+    compile(source, "<generated DAG module>", "exec", dont_inherit=True)
     return source
 
 

@@ -8,7 +8,7 @@ from airflow_reference import expected_graph
 from airflow_support import MODULES, compiled, config
 
 from fcomp.backends.airflow.graph import FlowBuilder
-from fcomp.backends.airflow.model import NONE_FAILED_MIN_ONE_SUCCESS, NONE_SKIPPED, ONE_FAILED
+from fcomp.backends.airflow.model import NONE_FAILED_MIN_ONE_SUCCESS, NONE_SKIPPED, ONE_FAILED, Op
 from fcomp.backends.airflow.splits import split_for_pods
 from fcomp.backends.common.launch_plans import launch_plans
 from fcomp.compiler.diagnostics import Diagnostic
@@ -55,3 +55,11 @@ def test_trigger_rules_of_branches_maps_and_failure_nodes() -> None:
     assert all(t.endswith("-join") for t in rules[NONE_FAILED_MIN_ONE_SUCCESS])
     assert rules[NONE_SKIPPED] and all(t.endswith("-gather") for t in rules[NONE_SKIPPED])
     assert rules[ONE_FAILED] == {"failure:fn0"}
+
+
+def test_upstream_tasks_are_added_once_in_order_without_the_task_itself() -> None:
+    op = Op("t", "t", "", step=None)  # type: ignore[arg-type]
+    op.after(["a", "b", "a", "t"])
+    op.after([])
+    op.after(["c", "b", "d", "c"])
+    assert op.upstream == ["a", "b", "c", "d"]
