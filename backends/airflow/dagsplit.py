@@ -4,8 +4,8 @@ triggers in order.
 
 Airflow imports each DAG file within ``dagbag_import_timeout`` (30 s by default), and the
 import time of one file grows faster than its task count (the README's performance section:
-a file of 10,000 tasks times out, eleven files of at most 1,000 import in about 1.3 ms per
-task). Past the limit the flow is cut, in its task order, into parts of at
+a file of 10,000 tasks times out, eleven files of at most 1,000 import in about a millisecond
+per task). Past the limit the flow is cut, in its task order, into parts of at
 most that many tasks; tasks that refer to each other (a mapped task and its list, a branch and
 its cases' choice, a gather and its guard) stay together. Each part is a child DAG (``<dag
 id>.part<k>``, in a file of its own, no schedule) holding the part's tasks and the
