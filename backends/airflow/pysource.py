@@ -184,10 +184,7 @@ def _fits(value: Expr, budget: int) -> str | None:
     """The one-line text of ``value`` (as :func:`_flat` writes it) when it is at most
     ``budget`` characters, else None. Stops as soon as the budget is spent, so deciding how
     to lay out a large value costs no more than a line's worth of text at each level."""
-    if type(value) is str:  # most values: checked first
-        flat = repr(value)
-        return flat if len(flat) <= budget else None
-    if not isinstance(value, Call | list | tuple | dict):
+    if type(value) is str or not isinstance(value, Call | list | tuple | dict):
         flat = _flat(value)
         return flat if len(flat) <= budget else None
     opening, closing, items = _items(value)

@@ -132,10 +132,9 @@ class PlanBuilder:
                 if type(up.kind) is not ir.TaskNode or up.output_aliases:
                     return None
                 node_text = _path_json(scope.prefix.child(node_id))
-            entries[b.var] = '{"promise":{"node":' + node_text + ',"var":' + _encode_str(name)
-        if not entries:
-            return "{}"
-        return "{" + ",".join(_key(k) + entries[k] + "}}" for k in sorted(entries)) + "}"
+            var_text = _encode_str(name)
+            entries[b.var] = '{"promise":{"node":' + node_text + ',"var":' + var_text + "}}"
+        return "{" + ",".join(_key(k) + entries[k] for k in sorted(entries)) + "}"
 
     def workflow_outputs(self, scope: PlanScope) -> dict[str, Plan]:
         """The plan of every output of the scope's workflow."""
