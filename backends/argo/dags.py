@@ -21,6 +21,7 @@ from fcomp.backends.common.plans import PathText, PlanBuilder, PlanError, PlanSc
 from fcomp.compiler import codes, ir
 from fcomp.compiler.config import Config
 from fcomp.compiler.diagnostics import Diagnostic, Severity
+from fcomp.compiler.memo import IdentityMemo
 from fcomp.compiler.passes.results import END_NODE, START_NODE, CompiledProgram, CompiledWorkflow
 
 SCOPE_PARAM = "scope"
@@ -115,6 +116,11 @@ class DagBuilder:
         self.runtime_templates: set[str] = set()
         #: Object name of every launch plan's WorkflowTemplate, by launch-plan name.
         self.object_names: dict[str, str] = {}
+        #: A task node's execution unit and its lowering, by the node's target and metadata
+        #: and the workflow (see :func:`fcomp.backends.argo.nodes.lower_task_node`).
+        self.units: IdentityMemo[tuple[Any, Callable[..., Lowered | None]]] = IdentityMemo()
+        #: The template name of each pod unit.
+        self.unit_templates: IdentityMemo[str] = IdentityMemo()
 
     # --- templates --------------------------------------------------------------------------
     def add_template(self, raw_name: str, build: Callable[[str], dict[str, Any]]) -> str:

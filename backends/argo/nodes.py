@@ -69,10 +69,19 @@ def _unit(b: DagBuilder, ctx: DagContext, node: ir.Node, task_node: ir.Node) -> 
 def lower_task_node(b: DagBuilder, ctx: DagContext, node: ir.Node) -> Lowered | None:
     """A task node: its task's execution unit, lowered by the handler registered for the
     unit's type (:mod:`fcomp.backends.argo.unitlowering`)."""
-    from fcomp.backends.argo.unitlowering import UNIT_LOWERINGS
+    # A unit depends on the node's target and metadata and the workflow, never on the node's
+    # id or inputs (see :func:`lower_task`): nodes sharing those objects share their unit.
+    parts = (node.kind, node.metadata, ctx.scope.cw.workflow)
+    found = b.units.get(parts)
+    if found is None:
+        from fcomp.backends.argo.unitlowering import UNIT_LOWERINGS
 
-    unit = _unit(b, ctx, node, node)
-    return None if unit is None else UNIT_LOWERINGS[type(unit)](b, ctx, node, unit)
+        unit = _unit(b, ctx, node, node)
+        if unit is None:  # reported on this node (and on every other node that has it)
+            return None
+        found = b.units.put(parts, (unit, UNIT_LOWERINGS[type(unit)]))
+    unit, lowering = found
+    return lowering(b, ctx, node, unit)
 
 
 def lower_subworkflow(b: DagBuilder, ctx: DagContext, node: ir.Node) -> Lowered | None:

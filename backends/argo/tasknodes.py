@@ -47,8 +47,12 @@ def cache_key_json(unit: PodUnit, launch_plan: ir.LaunchPlan | None) -> str:
 
 def lower_pod_node(b: DagBuilder, ctx: DagContext, node: ir.Node, unit: PodUnit) -> Lowered:
     """The DAG tasks of a task node whose task lowered to ``unit``."""
-    short = unit.task.id.name.rsplit(".", 1)[-1]
-    template = b.add_template(short, lambda name: pod_template(name, unit, b.config))
+    template = b.unit_templates.get((unit,))
+    if template is None:
+        short = unit.task.id.name.rsplit(".", 1)[-1]
+        template = b.unit_templates.put(
+            (unit,), b.add_template(short, lambda name: pod_template(name, unit, b.config))
+        )
     name = ctx.names.name(node.id)
     path = ctx.path(node)
     plan = b.plans.node_inputs_json(ctx.scope, node)

@@ -53,6 +53,9 @@ class PathText:
 
     def render(self) -> str:
         """The path as text, :class:`Raw` parts as they are."""
+        parts = self.parts
+        if len(parts) == 1 and type(parts[0]) is str:  # a top-level node
+            return parts[0]
         return "".join(p.text if isinstance(p, Raw) else p for p in self.parts)
 
 
