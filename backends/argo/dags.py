@@ -197,8 +197,9 @@ class DagBuilder:
         if root:
             tasks.append({"name": START_TEMPLATE, "template": START_TEMPLATE})
             exits[START_NODE] = Lowered(exits=[START_TEMPLATE])
+        node_of = cw.node
         for node_id in cw.order:
-            node = cw.node(node_id)
+            node = node_of(node_id)
             lowered = self.lower_node(ctx, node)
             if lowered is None:
                 continue

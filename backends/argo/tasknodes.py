@@ -59,8 +59,12 @@ def lower_pod_node(b: DagBuilder, ctx: DagContext, node: ir.Node, unit: PodUnit)
     task: dict[str, Any] = {
         "name": name,
         "template": template,
-        "arguments": params(node=path, plan=plan),
+        "arguments": {
+            "parameters": [{"name": "node", "value": path}, {"name": "plan", "value": plan}]
+        },
     }
+    if unit.policy.cache is None and not unit.dynamic:  # most nodes: one task
+        return Lowered([task], [name], [name])
     tasks = [task]
     entry = name
     if unit.policy.cache is not None:

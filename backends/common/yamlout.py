@@ -98,13 +98,16 @@ _SEQ = (list, tuple)
 
 def _emit(value: Any, indent: str, out: list[str]) -> None:
     """Append the lines of a mapping or sequence value at ``indent``."""
+    # Keys and short strings are mostly found in their tables: looked up inline (a call per
+    # line is a large part of the cost on documents of tens of thousands of tasks).
     append = out.append
+    keys, strings = _KEYS.get, _STRINGS.get
     if type(value) in _MAP or isinstance(value, Mapping):
         for key, item in value.items():
-            k = _key(key)
+            k = keys(key) or _key(key)
             kind = type(item)
             if kind is str:
-                append(f"{indent}{k}: {_string(item)}\n")
+                append(f"{indent}{k}: {strings(item) or _string(item)}\n")
             elif kind in _MAP and item:
                 append(f"{indent}{k}:\n")
                 _emit(item, indent + "  ", out)
@@ -122,10 +125,10 @@ def _emit(value: Any, indent: str, out: list[str]) -> None:
         if kind in _MAP and item:
             lead = first
             for key, sub in item.items():
-                k = _key(key)
+                k = keys(key) or _key(key)
                 sub_kind = type(sub)
                 if sub_kind is str:
-                    append(f"{lead}{k}: {_string(sub)}\n")
+                    append(f"{lead}{k}: {strings(sub) or _string(sub)}\n")
                 elif sub_kind in _MAP and sub:
                     append(f"{lead}{k}:\n")
                     _emit(sub, deeper, out)
@@ -139,7 +142,7 @@ def _emit(value: Any, indent: str, out: list[str]) -> None:
             append(f"{indent}-\n")
             _emit(item, rest, out)
         elif kind is str:
-            append(f"{first}{_string(item)}\n")
+            append(f"{first}{strings(item) or _string(item)}\n")
         else:
             append(f"{first}{_inline(item)}\n")
 
