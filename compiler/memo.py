@@ -3,8 +3,8 @@
 Large workflows repeat a few tasks many times, and the frontend shares equal node targets and
 metadata between nodes, so a value that depends only on such objects (a task's execution unit,
 its template) is the same for every node that holds them. Looking it up by the objects' ids
-costs far less than hashing them by value. Each entry keeps its objects alive, so their ids
-cannot be reused by other objects while the entry exists.
+costs far less than hashing them by value. Each entry keeps its objects alive, so no other
+object can have their ids while the entry exists: equal ids are the same objects.
 """
 
 from __future__ import annotations
@@ -26,13 +26,7 @@ class IdentityMemo(Generic[V]):
     def get(self, parts: tuple[object, ...]) -> V | None:
         """The value stored for exactly these objects, or None."""
         hit = self._entries.get(tuple(map(id, parts)))
-        if hit is None:
-            return None
-        held = hit[0]
-        for a, b in zip(held, parts, strict=True):
-            if a is not b:
-                return None
-        return hit[1]
+        return None if hit is None else hit[1]
 
     def put(self, parts: tuple[object, ...], value: V) -> V:
         """Store ``value`` for these objects and return it."""
