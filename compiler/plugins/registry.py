@@ -16,6 +16,7 @@ from fcomp.compiler import codes, ir
 from fcomp.compiler.config import Config
 from fcomp.compiler.diagnostics import Diagnostic, Severity
 from fcomp.compiler.frozen import fast_init
+from fcomp.compiler.memo import IdentityMemo
 from fcomp.compiler.plugins.units import Unit
 
 
@@ -107,20 +108,11 @@ def lower_task(ctx: TaskContext) -> Unit:
     """
     node = ctx.node
     parts = (ctx.task, node.kind, node.metadata, ctx.workflow, ctx.config, ctx.launch_plan)
-    key = tuple(map(id, parts))
-    hit = _UNITS.get(key)
-    if hit is not None and all(a is b for a, b in zip(hit[0], parts, strict=True)):
-        return hit[1]
-    unit = _lower(ctx)
-    if len(_UNITS) >= _UNITS_MAX:
-        _UNITS.clear()
-    # The entry keeps its key objects alive, so their ids cannot be reused while it exists.
-    _UNITS[key] = (parts, unit)
-    return unit
+    unit = _UNITS.get(parts)
+    return unit if unit is not None else _UNITS.put(parts, _lower(ctx))
 
 
-_UNITS: dict[tuple[int, ...], tuple[tuple[object, ...], Unit]] = {}
-_UNITS_MAX = 1024
+_UNITS: IdentityMemo[Unit] = IdentityMemo(limit=1024)
 
 
 def _lower(ctx: TaskContext) -> Unit:
