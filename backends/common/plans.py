@@ -22,6 +22,7 @@ from typing import Any
 from fcomp.backends.common.paths import segment
 from fcomp.compiler import ir
 from fcomp.compiler.frozen import fast_init
+from fcomp.compiler.memo import IdentityMemo
 from fcomp.compiler.passes.results import START_NODE, CompiledProgram, CompiledWorkflow
 
 
@@ -97,6 +98,9 @@ class PlanBuilder:
         #: The scope inside each subworkflow node, by (outer scope, node id): built once, so
         #: a chain of subworkflows plans each one's inputs once (not once per path to it).
         self._inner: dict[tuple[int, str], tuple[PlanScope, PlanScope]] = {}
+        #: Per scope: the JSON of each node id a plain promise may name ("" when promises to
+        #: it are not plain), so that a node read by many is looked at once.
+        self._node_texts: IdentityMemo[dict[str, str]] = IdentityMemo(256)
 
     # --- public -----------------------------------------------------------------------------
     def node_inputs(self, scope: PlanScope, node: ir.Node) -> dict[str, Plan]:
@@ -117,24 +121,23 @@ class PlanBuilder:
     def _plain_inputs_json(self, scope: PlanScope, node: ir.Node) -> str | None:
         if node is scope.cw.workflow.failure_node:
             return None
+        node_texts = self._node_texts.get((scope,))
+        if node_texts is None:
+            node_texts = self._node_texts.put((scope,), {})
         entries: dict[str, str] = {}
         for b in node.inputs:
             data = b.data
             if type(data) is not ir.Promise or data.union is not None or data.attr_path:
                 return None
             index, name = _parse_var(data.var)
-            node_id = data.node_id
             if index is not None or b.var in entries:
                 return None
-            if node_id in ("", START_NODE):
-                if scope.inputs is not None:
-                    return None
-                node_text = _encode_str(START_NODE)
-            else:
-                up = scope.cw.node(node_id)
-                if type(up.kind) is not ir.TaskNode or up.output_aliases:
-                    return None
-                node_text = _path_json(scope.prefix.child(node_id))
+            node_id = data.node_id
+            node_text = node_texts.get(node_id)
+            if node_text is None:
+                node_text = node_texts[node_id] = _plain_node_text(scope, node_id)
+            if not node_text:
+                return None
             var_text = _encode_str(name)
             entries[b.var] = '{"promise":{"node":' + node_text + ',"var":' + var_text + "}}"
         return "{" + ",".join(_key(k) + entries[k] for k in sorted(entries)) + "}"
@@ -322,8 +325,29 @@ def _plain_promise(p: Any) -> str | None:
     return '{"promise":{"node":' + node_text + ',"var":' + _encode_str(var) + "}}"
 
 
+def _plain_node_text(scope: PlanScope, node_id: str) -> str:
+    """The JSON of the node a plain promise names (a workflow input: the start node), or ""
+    when promises to it need the general walk (a subworkflow's inputs, outputs of a node that
+    is not a task node or that renames them)."""
+    if node_id in ("", START_NODE):
+        return "" if scope.inputs is not None else _encode_str(START_NODE)
+    up = scope.cw.node(node_id)
+    if type(up.kind) is not ir.TaskNode or up.output_aliases:
+        return ""
+    return _path_json(scope.prefix.child(node_id))
+
+
 def _key(key: Any) -> str:
-    return (_encode_str_ascii(key) if type(key) is str else json.dumps(key)) + ":"
+    found = _KEY_TEXT.get(key)
+    if found is None:
+        found = (_encode_str_ascii(key) if type(key) is str else json.dumps(key)) + ":"
+        if len(_KEY_TEXT) < 4096:
+            _KEY_TEXT[key] = found
+    return found
+
+
+#: Object keys as written (input names repeat on every node).
+_KEY_TEXT: dict[Any, str] = {}
 
 
 def _path_json(path: PathText) -> str:

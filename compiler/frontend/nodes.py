@@ -53,7 +53,6 @@ def convert_bindings(
 ) -> tuple[ir.Binding, ...]:
     """Convert a node's input bindings (or a workflow's output bindings), keeping order."""
     out = []
-    file, entity, node = source.file, source.entity, source.node
     for b in bindings:
         var = b.var
         data = b.binding
@@ -66,7 +65,7 @@ def convert_bindings(
             )
         else:
             value = convert_binding_data(data)
-        out.append(ir.Binding(var, value, Source(file, entity, node, f"inputs.{var}")))
+        out.append(ir.Binding(var, value, source))
     return tuple(out)
 
 

@@ -89,7 +89,15 @@ class Binding:
 
     var: str
     data: BindingData
-    source: Source = Source()
+    #: Where the node whose input this is (a workflow's outputs: its end node) came from.
+    node_source: Source = Source()
+
+    @property
+    def source(self) -> Source:
+        """Where the binding came from: its node's source, field ``inputs.<var>`` (made when
+        asked for, which is only to report a problem)."""
+        at = self.node_source
+        return Source(at.file, at.entity, at.node, f"inputs.{self.var}")
 
 
 class ComparisonOp(enum.IntEnum):
