@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,7 +45,8 @@ class Lowered:
     tasks: list[dict[str, Any]] = field(default_factory=list)
     entry: list[str] = field(default_factory=list)
     exits: list[str] = field(default_factory=list)
-    guarded: set[str] = field(default_factory=set)
+    #: Replaced (``|=``), never changed in place: most nodes share the empty default.
+    guarded: AbstractSet[str] = frozenset()
 
     def extend(self, other: Lowered) -> None:
         """Append another lowering's tasks (its exits become this node's exits too)."""

@@ -590,6 +590,9 @@ def _term_task(term: str) -> str | None:
 def _groups(tasks: list[dict[str, Any]], texts: list[str], stay: set[int]) -> list[list[int]]:
     """Task indexes (leaving out ``stay``) grouped so that a task referring to another's
     results (``{{tasks.X...}}``) is with it; groups in the order of their first task."""
+    referring = [i for i, text in enumerate(texts) if "{{" in text and i not in stay]
+    if not referring:  # no task can refer to another's results: each is a group of its own
+        return [[i] for i in range(len(tasks)) if i not in stay]
     index = {t["name"]: i for i, t in enumerate(tasks)}
     parent = list(range(len(tasks)))
 
@@ -599,15 +602,17 @@ def _groups(tasks: list[dict[str, Any]], texts: list[str], stay: set[int]) -> li
             i = parent[i]
         return i
 
-    for i, text in enumerate(texts):
-        if "{{" not in text or i in stay:
-            continue
-        for ref in _TASK_REF.findall(text):
+    joined = False
+    for i in referring:
+        for ref in _TASK_REF.findall(texts[i]):
             j = index.get(ref)
             if j is not None and j not in stay:
                 a, b = find(i), find(j)
                 if a != b:
                     parent[max(a, b)] = min(a, b)
+                    joined = True
+    if not joined:
+        return [[i] for i in range(len(tasks)) if i not in stay]
     groups: dict[int, list[int]] = {}
     for i in range(len(tasks)):
         if i not in stay:

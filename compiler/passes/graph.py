@@ -87,6 +87,27 @@ def all_forward(
     return True
 
 
+def forward_reachable(downstream: Mapping[N, Iterable[N]], order: list[N]) -> set[N] | None:
+    """The nodes a path from ``order[0]`` reaches, when every edge leaving a node of
+    ``order`` points to a later node of ``order`` (:func:`all_forward`: then there is no
+    cycle); None when some edge does not. One pass: each node's reachability is settled
+    before its own edges are looked at."""
+    rank = {n: i for i, n in enumerate(order)}
+    if not order or len(rank) != len(order):
+        return None
+    reached = {order[0]}
+    add = reached.add
+    for i, src in enumerate(order):
+        live = src in reached
+        for dst in downstream.get(src, ()):
+            r = rank.get(dst)
+            if r is None or r <= i:
+                return None
+            if live:
+                add(dst)
+    return reached
+
+
 def _nx_graph(nodes: Iterable[Any], downstream: Mapping[Any, Iterable[Any]]) -> Any:
     import networkx as nx
 

@@ -10,7 +10,12 @@ from fcomp.compiler.diagnostics import Source
 from fcomp.compiler.messages import Message
 from fcomp.compiler.passes import bindings, conditions, interfaces
 from fcomp.compiler.passes.builder import NodeState, WorkflowBuilder
-from fcomp.compiler.passes.graph import all_forward, find_cycle, reachable, topological_order
+from fcomp.compiler.passes.graph import (
+    find_cycle,
+    forward_reachable,
+    reachable,
+    topological_order,
+)
 from fcomp.compiler.passes.normalize import normalize_workflow
 from fcomp.compiler.passes.results import END_NODE, START_NODE, CompiledWorkflow
 from fcomp.compiler.passes.scope import Scope
@@ -265,10 +270,11 @@ def compile_workflow(wf: ir.Workflow, catalog: ir.Catalog, scope: Scope) -> Comp
         if node_id not in b.downstream:
             b.add_execution_edge(node_id, END_NODE)
 
-    reached = reachable(b.downstream, START_NODE)
     # Nodes usually come in an order every edge follows: then there is no cycle, and that
     # order is the topological order (see :func:`topological_order`).
-    forward = all_forward(b.downstream, [START_NODE, *top_level, END_NODE], reached)
+    found = forward_reachable(b.downstream, [START_NODE, *top_level, END_NODE])
+    forward = found is not None
+    reached = found if found is not None else reachable(b.downstream, START_NODE)
     cycle = None if forward else find_cycle(b.nodes, b.downstream, reached)
     if cycle is not None:
         local.report(messages.CYCLE, wf.source.at(node=START_NODE), cycle=">".join(cycle))
