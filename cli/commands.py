@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from fcomp.cli.gcpause import gc_paused
 from fcomp.cli.output import print_diagnostics
+from fcomp.compiler import codes
 from fcomp.compiler.codes import CODES
-from fcomp.compiler.driver import compile_paths
+from fcomp.compiler.diagnostics import Diagnostic, Severity, Source
+from fcomp.compiler.driver import Compilation, compile_paths
 
 INPUTS = click.argument("inputs", nargs=-1, required=True, type=click.Path())
 FORMAT = click.option(
@@ -104,14 +108,16 @@ def compile(inputs: tuple[str, ...], emit: str, out_dir: str, fmt: str) -> int:
     """
     from fcomp.cli.files import write_files
     from fcomp.compiler.frontend.closures import build_closures
-    from fcomp.idl.closure import closure_json
 
     result = compile_paths(inputs)
     print_diagnostics(result.diagnostics.sorted(), fmt=fmt)
     if not result.ok:
         return 1
     closures = build_closures(result)
-    files = {f"{name}.json": closure_json(c) for name, c in closures.items()}
+    files, problems = closure_files(closures, result)
+    if problems:
+        print_diagnostics(problems, fmt=fmt)
+        return 1
     if out_dir == "-":
         for name in sorted(files):
             click.echo(files[name], nl=not files[name].endswith("\n"))
@@ -121,6 +127,32 @@ def compile(inputs: tuple[str, ...], emit: str, out_dir: str, fmt: str) -> int:
 
 
 ALL.append(compile)
+
+
+def closure_files(
+    closures: dict[str, Any], compilation: Compilation
+) -> tuple[dict[str, str], list[Diagnostic]]:
+    """Each closure's JSON file, and an error for each closure protobuf JSON cannot hold (a
+    ``Duration`` or ``Timestamp`` outside the range the JSON form allows)."""
+    from fcomp.idl.closure import ClosureJsonError, closure_json
+
+    sources = {wf.id.name: wf.source for wf in compilation.program.workflows}
+    files: dict[str, str] = {}
+    problems: list[Diagnostic] = []
+    for name, closure in closures.items():
+        try:
+            files[f"{name}.json"] = closure_json(closure)
+        except ClosureJsonError as exc:
+            problems.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    codes.INVALID_VALUE,
+                    f"workflow '{name}' cannot be written as a Flyte closure: {exc}",
+                    sources.get(name, Source()),
+                )
+            )
+    return files, problems
+
 
 from fcomp.cli.build import build  # noqa: E402
 from fcomp.cli.entities import inspect  # noqa: E402

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
+import shutil
 import tempfile
+import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -34,26 +38,78 @@ def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
 
 
 def _write(root: Path, files: Mapping[str, bytes]) -> list[Path]:
+    """Stage every file, then move each into place; when any step fails, every file already
+    moved is put back as it was (replaced files restored, new ones removed) and folders made
+    here are removed, so the output is all of ``files`` or what was there before."""
     staged: list[tuple[str, Path]] = []
+    made: list[Path] = []  # folders created here, outermost first
+    moved: list[tuple[Path, str | None]] = []  # (target, backup of what it replaced)
+    backups: list[str] = []
     target = root
     try:
-        root.mkdir(parents=True, exist_ok=True)
+        _make_folder(root, made)
         for name, data in sorted(files.items()):
             target = root / name
-            target.parent.mkdir(parents=True, exist_ok=True)
+            _make_folder(target.parent, made)
             fd, tmp = tempfile.mkstemp(prefix=".fcomp-", dir=target.parent)
             staged.append((tmp, target))
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             os.chmod(tmp, FILE_MODE)
+        for _, target in staged:
+            if target.is_dir() and not target.is_symlink():
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
         for tmp, target in staged:
+            backup = _keep(target) if os.path.lexists(target) else None
+            if backup is not None:
+                backups.append(backup)
             os.replace(tmp, target)
+            moved.append((target, backup))
     except BaseException as exc:
+        _undo(moved)
         _remove(tmp for tmp, _ in staged)
+        _remove(backups)
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
         if isinstance(exc, OSError):
             raise WriteError(f"cannot write {target}: {exc.strerror or exc}") from None
         raise
+    _remove(backups)
     return [target for _, target in staged]
+
+
+def _make_folder(folder: Path, made: list[Path]) -> None:
+    """Create ``folder`` and its missing parents, noting each one created."""
+    missing: list[Path] = []
+    current = folder
+    while not current.exists() and current != current.parent:
+        missing.append(current)
+        current = current.parent
+    for path in reversed(missing):
+        path.mkdir(exist_ok=True)
+        made.append(path)
+
+
+def _keep(target: Path) -> str:
+    """A second name for the file at ``target`` (a hard link, or a copy where the file
+    system has none), to put it back if a later file cannot be written."""
+    backup = str(target.parent / f".fcomp-old-{uuid.uuid4().hex}")
+    try:
+        os.link(target, backup, follow_symlinks=False)
+    except OSError:
+        shutil.copyfile(target, backup, follow_symlinks=False)
+    return backup
+
+
+def _undo(moved: list[tuple[Path, str | None]]) -> None:
+    """Put back what the moves replaced (best effort: the write already failed)."""
+    for target, backup in reversed(moved):
+        with contextlib.suppress(OSError):
+            if backup is not None:
+                os.replace(backup, target)
+            else:
+                os.unlink(target)
 
 
 def _remove(paths: Iterable[str]) -> None:

@@ -95,8 +95,17 @@ def compiled_closure(
     return closure
 
 
+class ClosureJsonError(ValueError):
+    """A closure that protobuf JSON cannot hold (a ``Duration`` or ``Timestamp`` out of the
+    range its JSON form allows); the message says which field."""
+
+
 def closure_json(closure: compiler_pb2.CompiledWorkflowClosure) -> str:
-    """A closure as protobuf JSON (Flyte's field names, stable key order)."""
+    """A closure as protobuf JSON (Flyte's field names, stable key order); raises
+    :class:`ClosureJsonError` for a value JSON cannot hold."""
     from google.protobuf import json_format
 
-    return json_format.MessageToJson(closure, indent=2, sort_keys=True) + "\n"
+    try:
+        return json_format.MessageToJson(closure, indent=2, sort_keys=True) + "\n"
+    except json_format.SerializeToJsonError as exc:
+        raise ClosureJsonError(str(exc).rstrip(".") + ".") from None

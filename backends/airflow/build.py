@@ -132,7 +132,21 @@ _OTHER_FLAVOUR = {"kubernetes": "local", "local": "kubernetes"}
 def _check_flow(
     flow: Flow, config: Config, lp: ir.LaunchPlan, diagnostics: list[Diagnostic]
 ) -> None:
-    """Report steps the flavour cannot run and task ids over Airflow's length limit."""
+    """Report steps the flavour cannot run, task ids over Airflow's length limit and task
+    groups nested deeper than a DAG module can hold."""
+    depth = group_depth(flow)
+    too_deep = depth > MAX_GROUP_DEPTH
+    if too_deep:
+        diagnostics.append(
+            Diagnostic(
+                Severity.ERROR,
+                codes.LIMIT_EXCEEDED,
+                f"task groups nest {depth} deep (subworkflows and branches inside each other); "
+                f"a DAG module holds at most {MAX_GROUP_DEPTH}: Python compiles at most 20 "
+                "nested blocks, one of them the DAG's own",
+                lp.source,
+            )
+        )
     emitters = FLAVOURS[config.airflow_flavour]
     for op in flow.ops.values():
         runnable = type(op.step) in emitters
@@ -160,7 +174,7 @@ def _check_flow(
                     lp.source,
                 )
             )
-        if len(op.id) > TASK_ID_MAX:
+        if len(op.id) > TASK_ID_MAX and not too_deep:
             diagnostics.append(
                 Diagnostic(
                     Severity.ERROR,
@@ -170,6 +184,27 @@ def _check_flow(
                     lp.source,
                 )
             )
+
+
+#: Task groups (each a ``with TaskGroup(...)`` block inside the DAG's ``with``) a DAG module
+#: can nest: Python refuses code with more than 20 statically nested blocks.
+MAX_GROUP_DEPTH = 19
+
+
+def group_depth(flow: Flow) -> int:
+    """How deep the flow's task groups nest (0 without groups)."""
+    depth: dict[str, int] = {"": 0}
+    for gid in flow.groups:
+        chain: list[str] = []
+        g = gid
+        while g not in depth:
+            chain.append(g)
+            g = flow.groups[g].parent
+        d = depth[g]
+        for g in reversed(chain):
+            d += 1
+            depth[g] = d
+    return max(depth.values())
 
 
 def dag_settings(

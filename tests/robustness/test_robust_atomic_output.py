@@ -1,6 +1,6 @@
-"""Atomic output: ``fcomp build`` writes nothing when any error is found, and an interrupted
-build (a rename failing between two files) leaves every document whole, old or new, and no
-temporary file behind."""
+"""Atomic output: ``fcomp build`` writes nothing when any error is found, and a build whose
+writing fails (a rename failing between two files, a folder where a file goes) leaves the
+previous output as it was and no temporary file behind."""
 
 from __future__ import annotations
 
@@ -79,12 +79,11 @@ def test_interrupted_build_leaves_whole_documents_and_no_temporary_files(
     monkeypatch.undo()
     now = _snapshot(out)
     assert sorted(now) == sorted(old)  # no temporary file left, nothing else written
-    replaced = [name for name in now if now[name] != old[name]]
-    assert len(replaced) == 1  # the first rename happened, the others did not
-    for name, data in now.items():
+    assert now == old  # the file moved before the failure was put back
+    assert calls[0] == calls[2]  # (by a third rename: its backup back into place)
+    for data in now.values():
         docs = list(yaml.safe_load_all(data.decode()))
-        namespaces = {d["metadata"].get("namespace") for d in docs}
-        assert namespaces == ({"new"} if name in replaced else {"old"}), name
+        assert {d["metadata"].get("namespace") for d in docs} == {"old"}
     # Running again completes the build.
     assert _fcomp([*args, "--set", "namespace=new"]) == 0
     assert all(b"namespace: new" in data for data in _snapshot(out).values())
@@ -142,3 +141,64 @@ def test_disk_full_is_a_plain_error_and_leaves_nothing(
     assert "No space left on device" in err and str(out) in err
     assert "internal error" not in err and "Traceback" not in err
     assert _snapshot(out) == before
+
+
+@pytest.mark.parametrize("target", ["argo", "airflow"])
+def test_a_folder_where_a_file_goes_leaves_the_output_as_it_was(
+    tmp_path: Path, target: str
+) -> None:
+    """One of two files cannot be written (a folder has its name): the other is not written
+    either, and the output folder made for the build is removed again."""
+    out = tmp_path / "out"
+    args = ["build", "--target", target, str(example("chain")), "-o", str(out)]
+    assert _fcomp(args) == 0
+    names = sorted(_snapshot(out))
+    assert len(names) >= 2
+    for fresh in (False, True):
+        folder = tmp_path / f"again-{fresh}" / "out"
+        if not fresh:
+            folder.mkdir(parents=True)
+        (folder / names[-1]).mkdir(parents=True)  # the last file's name, taken by a folder
+        assert _fcomp([*args[:-1], str(folder)]) == 1
+        assert sorted(p.name for p in folder.iterdir()) == [names[-1]]
+        assert list((folder / names[-1]).iterdir()) == []
+
+
+def test_a_failed_write_restores_every_replaced_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("a.yaml", "b.yaml"):
+        (tmp_path / name).write_text(f"old: {name}\n")
+    real_replace = os.replace
+    moves: list[str] = []
+
+    def fail_on_c(source: str, destination: str) -> None:
+        moves.append(os.path.basename(destination))
+        if str(destination).endswith("c.yaml"):
+            raise OSError(13, "Permission denied")
+        real_replace(source, destination)
+
+    monkeypatch.setattr(files_module.os, "replace", fail_on_c)
+    texts = {"a.yaml": "new: a\n", "b.yaml": "new: b\n", "c.yaml": "new: c\n"}
+    with pytest.raises(files_module.WriteError, match="c.yaml: Permission denied"):
+        files_module.write_files(tmp_path, texts)
+    assert moves[:3] == ["a.yaml", "b.yaml", "c.yaml"]  # a and b were moved, then put back
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml", "b.yaml"]
+    assert (tmp_path / "a.yaml").read_text() == "old: a.yaml\n"
+    assert (tmp_path / "b.yaml").read_text() == "old: b.yaml\n"
+
+
+def test_closure_json_cannot_hold_a_value_is_a_diagnostic(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A task timeout beyond what a protobuf ``Duration`` may hold in JSON: ``fcomp compile``
+    reports it on the workflow (exit 1, no traceback) and writes nothing."""
+    package = Package.load("chain").copy()
+    for task in package.tasks():
+        task.metadata.timeout.seconds = 2**62
+    out = tmp_path / "closures"
+    assert _fcomp(["compile", str(package.write(tmp_path / "pkg")), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "[InvalidValue]" in err and "cannot be written as a Flyte closure" in err
+    assert "Traceback" not in err
+    assert not out.exists()

@@ -190,6 +190,27 @@ def test_nested_subworkflows_at_the_limit_compile(tmp_path: Path) -> None:
     assert peak < MEMORY_LIMIT
 
 
+@pytest.mark.parametrize("flavour", ["local", "kubernetes"])
+def test_airflow_task_groups_as_deep_as_a_module_holds(tmp_path: Path, flavour: str) -> None:
+    """Each subworkflow is a ``with TaskGroup`` block: 19 nest in a DAG module that compiles;
+    one more is refused with a diagnostic (Python compiles at most 20 nested blocks)."""
+    from fcomp.backends.airflow.build import MAX_GROUP_DEPTH
+    from fcomp.compiler.config import Config
+
+    config = Config(airflow_flavour=flavour)
+    fits = build(_nested_subworkflows(tmp_path / "fits", MAX_GROUP_DEPTH), "airflow", config)
+    assert fits.errors == [], [d.render() for d in fits.errors]
+    for name, source in fits.files.items():
+        compile(source, name, "exec")
+    deeper = build(
+        _nested_subworkflows(tmp_path / "deeper", MAX_GROUP_DEPTH + 1), "airflow", config
+    )
+    _no_traceback(deeper)
+    assert [d.code for d in deeper.errors] == [codes.LIMIT_EXCEEDED], deeper.errors
+    assert f"nest {MAX_GROUP_DEPTH + 1} deep" in deeper.errors[0].message
+    assert deeper.files == {}
+
+
 # --- Deep branches -------------------------------------------------------------------------
 
 
