@@ -9,7 +9,7 @@ from flyteidl.core import condition_pb2, literals_pb2, workflow_pb2
 
 from fcomp.compiler import ir
 from fcomp.compiler.diagnostics import Source
-from fcomp.compiler.frontend.structs import checked_seconds, seconds
+from fcomp.compiler.frontend.structs import checked_seconds
 from fcomp.compiler.frontend.tasks import (
     convert_extended,
     convert_ident,
@@ -155,7 +155,8 @@ def _gate(g: workflow_pb2.GateNode) -> ir.GateNode:
             output_variable_name=s.output_variable_name,
         )
     if kind == "sleep":
-        return ir.GateNode(ir.GateKind.SLEEP, sleep_s=seconds(g.sleep.duration))
+        # NaN marks a duration that is not valid (reported by the compiler).
+        return ir.GateNode(ir.GateKind.SLEEP, sleep_s=checked_seconds(g.sleep.duration))
     return ir.GateNode(None)
 
 

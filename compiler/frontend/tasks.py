@@ -7,7 +7,7 @@ from flyteidl.core import identifier_pb2, security_pb2, tasks_pb2
 from fcomp.compiler import ir
 from fcomp.compiler.diagnostics import Source
 from fcomp.compiler.frontend.interfaces import convert_interface
-from fcomp.compiler.frontend.structs import seconds, struct_data
+from fcomp.compiler.frontend.structs import checked_seconds, struct_data
 
 _RESOURCE_NAMES = {
     0: "unknown",
@@ -168,7 +168,8 @@ def convert_task_metadata(m: tasks_pb2.TaskMetadata) -> ir.TaskMetadata:
             version=m.runtime.version,
             flavor=m.runtime.flavor,
         ),
-        timeout_s=seconds(m.timeout) if m.HasField("timeout") else None,
+        # NaN marks a timeout that is not a valid duration (reported by the compiler).
+        timeout_s=checked_seconds(m.timeout) if m.HasField("timeout") else None,
         retries=m.retries.retries,
         discovery_version=m.discovery_version,
         deprecated_error_message=m.deprecated_error_message,

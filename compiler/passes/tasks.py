@@ -3,6 +3,7 @@ quantities, pod spec shape and container names."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from fcomp.compiler import codes, ir
@@ -60,6 +61,14 @@ def check_task(task: ir.Task) -> list[Diagnostic]:
     src = task.source
     if not task.id.name:
         _error(out, codes.VALUE_REQUIRED, "value required [Id]", src.at(field="id"))
+    timeout = task.metadata.timeout_s
+    if timeout is not None and not math.isfinite(timeout):
+        _error(
+            out,
+            codes.SYNTAX_ERROR,
+            "failed to parse element [metadata:timeout]: not a valid duration",
+            src.at(field="metadata.timeout"),
+        )
     target = task.target
     if isinstance(target, ir.Container):
         has_io = bool(task.interface.inputs or task.interface.outputs)

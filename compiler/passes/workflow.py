@@ -27,6 +27,10 @@ from fcomp.compiler.quantity import parse_quantity
 BAD_TIMEOUT = Message(
     codes.SYNTAX_ERROR, "failed to parse element [node:metadata:timeout]: not a valid duration"
 )
+BAD_SLEEP = Message(
+    codes.SYNTAX_ERROR,
+    "failed to parse element [node:gate_node:sleep:duration]: not a valid duration",
+)
 BAD_RESOURCE_OVERRIDE = Message(
     codes.WORKFLOW_BUILD_ERROR,
     "failed to parse resource override [{name}={value}] as a valid quantity",
@@ -64,6 +68,8 @@ def check_executable(node: ir.Node, scope: Scope) -> None:
         if timeout is not None and not math.isfinite(timeout):
             scope.report(BAD_TIMEOUT, current.source.at(field="metadata.timeout"))
         kind = current.kind
+        if isinstance(kind, ir.GateNode) and not math.isfinite(kind.sleep_s):
+            scope.report(BAD_SLEEP, current.source.at(field="gate_node.sleep.duration"))
         if isinstance(kind, ir.TaskNode):
             resources = kind.overrides.resources
             for group, entries in (("requests", resources.requests), ("limits", resources.limits)):

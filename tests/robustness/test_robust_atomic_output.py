@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -189,15 +190,31 @@ def test_a_failed_write_restores_every_replaced_file(
 
 
 def test_closure_json_cannot_hold_a_value_is_a_diagnostic(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A task timeout beyond what a protobuf ``Duration`` may hold in JSON: ``fcomp compile``
-    reports it on the workflow (exit 1, no traceback) and writes nothing."""
-    package = Package.load("chain").copy()
-    for task in package.tasks():
-        task.metadata.timeout.seconds = 2**62
+    """A value protobuf JSON cannot hold (a ``Timestamp`` past year 9999 in a literal):
+    ``fcomp compile`` reports it on the workflow (exit 1, no traceback) and writes nothing."""
+    from flyteidl.core import compiler_pb2
+
+    from fcomp.compiler.frontend import closures
+    from fcomp.idl.closure import ClosureJsonError, closure_json
+
+    real = closures.build_closures
+
+    def with_far_date(compilation: Any) -> dict[str, Any]:
+        out = real(compilation)
+        for closure in out.values():
+            node = closure.primary.template.nodes[0]
+            node.inputs.add(var="when").binding.scalar.primitive.datetime.seconds = 2**62
+        return out
+
+    bad = compiler_pb2.CompiledWorkflowClosure()
+    bad.primary.template.nodes.add().inputs.add().binding.scalar.primitive.datetime.seconds = 2**62
+    with pytest.raises(ClosureJsonError, match="Timestamp is not valid"):
+        closure_json(bad)
+    monkeypatch.setattr(closures, "build_closures", with_far_date)
     out = tmp_path / "closures"
-    assert _fcomp(["compile", str(package.write(tmp_path / "pkg")), "-o", str(out)]) == 1
+    assert _fcomp(["compile", str(example("chain")), "-o", str(out)]) == 1
     err = capsys.readouterr().err
     assert "[InvalidValue]" in err and "cannot be written as a Flyte closure" in err
     assert "Traceback" not in err

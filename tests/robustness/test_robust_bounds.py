@@ -399,3 +399,35 @@ def test_deep_collection_binding_becomes_a_plan(tmp_path: Path, depth: int) -> N
         d.render() for d in built.errors
     ]
     assert peak < MEMORY_LIMIT
+
+
+# --- Durations past their range --------------------------------------------------------
+
+
+def test_task_timeout_past_a_duration_is_reported(tmp_path: Path) -> None:
+    """A task timeout longer than any duration (int64 nanoseconds) is refused, not written
+    into an Argo deadline or an Airflow ``timedelta`` that cannot hold it."""
+    package = Package.load("chain").copy()
+    for task in package.tasks():
+        task.metadata.timeout.seconds = 2**62
+    for target in ("argo", "airflow"):
+        built = build(package.write(tmp_path / target), target)
+        _no_traceback(built)
+        assert {d.code for d in built.errors} == {codes.SYNTAX_ERROR}, built.errors
+        assert all(d.source.field == "metadata.timeout" for d in built.errors)
+        assert built.files == {}
+
+
+def test_sleep_past_a_duration_is_reported(tmp_path: Path) -> None:
+    package = Package.load("gates_sleep").copy()
+    gates = [
+        n for t in package.files.values() if hasattr(t, "template") and hasattr(t.template, "nodes")
+        for n in t.template.nodes if n.HasField("gate_node")
+    ]  # fmt: skip
+    assert gates
+    for gate in gates:
+        gate.gate_node.sleep.duration.seconds = 2**62
+    built = build(package.write(tmp_path))
+    _no_traceback(built)
+    assert [d.code for d in built.errors] == [codes.SYNTAX_ERROR] * len(gates), built.errors
+    assert built.errors[0].source.field == "gate_node.sleep.duration"
