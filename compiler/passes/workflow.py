@@ -61,7 +61,8 @@ def validate_node(b: WorkflowBuilder, st: NodeState, scope: Scope) -> bool:
 
 def check_executable(node: ir.Node, scope: Scope) -> None:
     """What Flyte's k8s transformer rejects in a node (and an array node's sub-node): a
-    timeout that is not a valid duration, a resource override that is not a quantity."""
+    timeout or sleep that is not a valid duration, a resource override that is not a
+    quantity."""
     current: ir.Node | None = node
     while current is not None:
         timeout = current.metadata.timeout_s
