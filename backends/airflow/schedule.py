@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 
 from fcomp.backends.airflow.pysource import Expr, call
+from fcomp.backends.common.launch_plans import rate_seconds
 from fcomp.compiler import ir
 
 _SIX_FIELDS = re.compile(r"^\S+ \S+ \S+ \S+ \S+ \S+$")
-_UNIT_SECONDS = {"MINUTE": 60, "HOUR": 3600, "DAY": 86400}
 
 
 def cron_text(text: str) -> str:
@@ -30,10 +30,10 @@ def schedule_expr(schedule: ir.Schedule | None) -> tuple[Expr, str]:
         return None, ""
     expr = schedule.expression
     if isinstance(expr, ir.FixedRate):
-        seconds = _UNIT_SECONDS.get(expr.unit)
-        if seconds is None or expr.value <= 0:
+        seconds = rate_seconds(expr)
+        if seconds is None:
             return None, f"fixed rate {expr.value} {expr.unit} has no Airflow schedule"
-        return call("datetime.timedelta", seconds=expr.value * seconds), ""
+        return call("datetime.timedelta", seconds=seconds), ""
     text = cron_text(expr.schedule)
     if not text:
         return None, "empty cron schedule"

@@ -22,6 +22,7 @@ from fcomp.backends.argo.steps import (
     outputs_template,
     start_template,
 )
+from fcomp.backends.common.launch_plans import rate_seconds
 from fcomp.backends.common.names import ARGO_TASK, Namer
 from fcomp.backends.common.plans import PlanScope, b64
 from fcomp.compiler import codes, ir
@@ -157,7 +158,7 @@ def cron_expression(expr: ir.CronSchedule | ir.FixedRate) -> str | None:
     """A schedule as an Argo cron string (5 fields, an ``@`` alias, or ``@every``)."""
     if isinstance(expr, ir.FixedRate):
         unit = {"MINUTE": "m", "HOUR": "h", "DAY": "h"}.get(expr.unit)
-        if unit is None or expr.value <= 0:
+        if unit is None or rate_seconds(expr) is None:
             return None
         value = expr.value * 24 if expr.unit == "DAY" else expr.value
         return f"@every {value}{unit}"
