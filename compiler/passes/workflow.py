@@ -31,6 +31,9 @@ BAD_SLEEP = Message(
     codes.SYNTAX_ERROR,
     "failed to parse element [node:gate_node:sleep:duration]: not a valid duration",
 )
+BAD_RATIO = Message(
+    codes.INVALID_VALUE, "min_success_ratio [{value}] of an array node must be between 0 and 1"
+)
 BAD_RESOURCE_OVERRIDE = Message(
     codes.WORKFLOW_BUILD_ERROR,
     "failed to parse resource override [{name}={value}] as a valid quantity",
@@ -62,13 +65,18 @@ def validate_node(b: WorkflowBuilder, st: NodeState, scope: Scope) -> bool:
 def check_executable(node: ir.Node, scope: Scope) -> None:
     """What Flyte's k8s transformer rejects in a node (and an array node's sub-node): a
     timeout or sleep that is not a valid duration, a resource override that is not a
-    quantity."""
+    quantity, an array node's success ratio outside [0, 1]."""
     current: ir.Node | None = node
     while current is not None:
         timeout = current.metadata.timeout_s
         if timeout is not None and not math.isfinite(timeout):
             scope.report(BAD_TIMEOUT, current.source.at(field="metadata.timeout"))
         kind = current.kind
+        ratio = kind.min_success_ratio if isinstance(kind, ir.ArrayNode) else None
+        if ratio is not None and not 0 <= ratio <= 1:
+            scope.report(
+                BAD_RATIO, current.source.at(field="array_node.min_success_ratio"), value=ratio
+            )
         if isinstance(kind, ir.GateNode) and not math.isfinite(kind.sleep_s):
             scope.report(BAD_SLEEP, current.source.at(field="gate_node.sleep.duration"))
         if isinstance(kind, ir.TaskNode):

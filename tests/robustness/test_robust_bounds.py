@@ -431,3 +431,30 @@ def test_sleep_past_a_duration_is_reported(tmp_path: Path) -> None:
     _no_traceback(built)
     assert [d.code for d in built.errors] == [codes.SYNTAX_ERROR] * len(gates), built.errors
     assert built.errors[0].source.field == "gate_node.sleep.duration"
+
+
+@pytest.mark.parametrize("ratio", [float("nan"), float("inf"), -0.5, 2.0])
+def test_array_success_ratio_outside_zero_to_one_is_reported(tmp_path: Path, ratio: float) -> None:
+    package = Package.load("map_tasks").copy()
+    arrays = [
+        n for t in package.files.values() if hasattr(t, "template") and hasattr(t.template, "nodes")
+        for n in t.template.nodes if n.HasField("array_node")
+    ]  # fmt: skip
+    assert arrays
+    for node in arrays:
+        node.array_node.min_success_ratio = ratio
+    built = build(package.write(tmp_path))
+    _no_traceback(built)
+    assert [d.code for d in built.errors] == [codes.INVALID_VALUE] * len(arrays), built.errors
+    assert built.errors[0].source.field == "array_node.min_success_ratio"
+
+
+def test_array_success_ratio_at_the_bounds_builds(tmp_path: Path) -> None:
+    for ratio in (0.0, 1.0):
+        package = Package.load("map_tasks").copy()
+        for t in package.files.values():
+            for n in getattr(getattr(t, "template", None), "nodes", ()):
+                if n.HasField("array_node"):
+                    n.array_node.min_success_ratio = ratio
+        built = build(package.write(tmp_path / str(ratio)))
+        assert built.errors == [], [d.render() for d in built.errors]
