@@ -404,6 +404,12 @@ def test_deep_collection_binding_becomes_a_plan(tmp_path: Path, depth: int) -> N
 # --- Durations past their range --------------------------------------------------------
 
 
+def _top_level_nodes(package: Package, kind: str) -> list[Any]:
+    """The nodes of ``kind`` (``gate_node``, ``array_node``) at the top of every workflow."""
+    specs = [m for name, m in package.files.items() if name.endswith("_2.pb")]
+    return [n for spec in specs for n in spec.template.nodes if n.HasField(kind)]
+
+
 def test_task_timeout_past_a_duration_is_reported(tmp_path: Path) -> None:
     """A task timeout longer than any duration (int64 nanoseconds) is refused, not written
     into an Argo deadline or an Airflow ``timedelta`` that cannot hold it."""
@@ -420,10 +426,7 @@ def test_task_timeout_past_a_duration_is_reported(tmp_path: Path) -> None:
 
 def test_sleep_past_a_duration_is_reported(tmp_path: Path) -> None:
     package = Package.load("gates_sleep").copy()
-    gates = [
-        n for t in package.files.values() if hasattr(t, "template") and hasattr(t.template, "nodes")
-        for n in t.template.nodes if n.HasField("gate_node")
-    ]  # fmt: skip
+    gates = _top_level_nodes(package, "gate_node")
     assert gates
     for gate in gates:
         gate.gate_node.sleep.duration.seconds = 2**62
@@ -436,10 +439,7 @@ def test_sleep_past_a_duration_is_reported(tmp_path: Path) -> None:
 @pytest.mark.parametrize("ratio", [float("nan"), float("inf"), -0.5, 2.0])
 def test_array_success_ratio_outside_zero_to_one_is_reported(tmp_path: Path, ratio: float) -> None:
     package = Package.load("map_tasks").copy()
-    arrays = [
-        n for t in package.files.values() if hasattr(t, "template") and hasattr(t.template, "nodes")
-        for n in t.template.nodes if n.HasField("array_node")
-    ]  # fmt: skip
+    arrays = _top_level_nodes(package, "array_node")
     assert arrays
     for node in arrays:
         node.array_node.min_success_ratio = ratio
@@ -452,9 +452,7 @@ def test_array_success_ratio_outside_zero_to_one_is_reported(tmp_path: Path, rat
 def test_array_success_ratio_at_the_bounds_builds(tmp_path: Path) -> None:
     for ratio in (0.0, 1.0):
         package = Package.load("map_tasks").copy()
-        for t in package.files.values():
-            for n in getattr(getattr(t, "template", None), "nodes", ()):
-                if n.HasField("array_node"):
-                    n.array_node.min_success_ratio = ratio
+        for node in _top_level_nodes(package, "array_node"):
+            node.array_node.min_success_ratio = ratio
         built = build(package.write(tmp_path / str(ratio)))
         assert built.errors == [], [d.render() for d in built.errors]
