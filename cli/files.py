@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import shutil
 import tempfile
@@ -56,9 +55,6 @@ def _write(root: Path, files: Mapping[str, bytes]) -> list[Path]:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             os.chmod(tmp, FILE_MODE)
-        for _, target in staged:
-            if target.is_dir() and not target.is_symlink():
-                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
         for tmp, target in staged:
             backup = _keep(target) if os.path.lexists(target) else None
             if backup is not None:

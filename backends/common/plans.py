@@ -341,7 +341,7 @@ def _key(key: Any) -> str:
     found = _KEY_TEXT.get(key)
     if found is None:
         found = (_encode_str_ascii(key) if type(key) is str else json.dumps(key)) + ":"
-        if len(_KEY_TEXT) < 4096:
+        if type(key) is str and len(_KEY_TEXT) < 4096:  # (1 and True would share an entry)
             _KEY_TEXT[key] = found
     return found
 
