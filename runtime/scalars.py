@@ -24,6 +24,7 @@ _ISO_DURATION = re.compile(
 )
 _UNIT_SECONDS = {"W": 604800, "D": 86400, "H": 3600, "M": 60, "S": 1}
 _NANOS = 10**9
+_MAX_DURATION_SECONDS = 315_576_000_000  # google.protobuf.Duration's range, about 10,000 years
 
 
 def parse_int(text: str) -> int:
@@ -126,7 +127,10 @@ def parse_duration(text: str) -> Any:
 
 def duration_from_seconds(seconds: Decimal | float | int) -> Any:
     """A ``Duration`` of that many seconds (nanosecond precision, truncated)."""
-    nanos = int(Decimal(str(seconds)) * _NANOS)
+    value = Decimal(str(seconds))
+    if value.copy_abs() > _MAX_DURATION_SECONDS:  # before arithmetic, which 1e999999 overflows
+        raise FormError("duration out of range")
+    nanos = int(value * _NANOS)
     duration = duration_pb2.Duration()
     try:
         duration.FromNanoseconds(nanos)

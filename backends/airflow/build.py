@@ -291,14 +291,15 @@ def _tags(pairs: ir.KeyValues) -> list[str]:
 
 def file_names(dag_ids: Mapping[str, str]) -> dict[str, str]:
     """File name of each DAG id: a module name (``.`` and ``-`` become ``_``), with a short
-    hash of the id when two ids would share one."""
+    hash of the id when two ids would share one, also when they differ only in case (one
+    file on a case-insensitive file system, and one module for Python there)."""
     out: dict[str, str] = {}
     taken: set[str] = set()
     for dag_id in dag_ids.values():
         base = re.sub(r"[^A-Za-z0-9_]", "_", dag_id)[:FILE_NAME_MAX]
         if not base[:1].isalpha():
             base = "dag_" + base
-        name = base if base not in taken else f"{base}_{short_hash(dag_id)}"
-        taken.add(name)
+        name = base if base.casefold() not in taken else f"{base}_{short_hash(dag_id)}"
+        taken.add(name.casefold())
         out[dag_id] = name + ".py"
     return out

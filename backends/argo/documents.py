@@ -22,13 +22,13 @@ from fcomp.backends.argo.steps import (
     outputs_template,
     start_template,
 )
-from fcomp.backends.common.launch_plans import rate_seconds
 from fcomp.backends.common.names import ARGO_TASK, Namer
 from fcomp.backends.common.plans import PlanScope, b64
 from fcomp.compiler import codes, ir
 from fcomp.compiler.config import Config
 from fcomp.compiler.diagnostics import Diagnostic, Severity
 from fcomp.compiler.passes.results import CompiledProgram, CompiledWorkflow
+from fcomp.compiler.schedules import CronError, rate_seconds, schedule_cron
 
 API_VERSION = "argoproj.io/v1alpha1"
 LABEL_PREFIX = "fcomp.dev/"
@@ -151,22 +151,19 @@ def _start_args(lp: ir.LaunchPlan, wf: ir.Workflow) -> list[str]:
     return args
 
 
-_AWS_CRON = re.compile(r"^\S+ \S+ \S+ \S+ \S+ \S+$")
-
-
 def cron_expression(expr: ir.CronSchedule | ir.FixedRate) -> str | None:
-    """A schedule as an Argo cron string (5 fields, an ``@`` alias, or ``@every``)."""
+    """A schedule as an Argo cron string (5 fields or ``@every``); None when it has none."""
     if isinstance(expr, ir.FixedRate):
         unit = {"MINUTE": "m", "HOUR": "h", "DAY": "h"}.get(expr.unit)
         if unit is None or rate_seconds(expr) is None:
             return None
         value = expr.value * 24 if expr.unit == "DAY" else expr.value
         return f"@every {value}{unit}"
-    text = expr.schedule.strip()
-    if _AWS_CRON.match(text):  # Flyte's legacy 6-field form: min hour dom month dow year
-        fields = text.split()[:5]
-        return " ".join("*" if f == "?" else f for f in fields)
-    return text
+    try:
+        cron = schedule_cron(expr)
+    except CronError:
+        return None
+    return f"@every {cron.every_seconds}s" if cron.every_seconds else cron.fields
 
 
 def _cron(

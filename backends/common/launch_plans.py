@@ -61,18 +61,3 @@ def plan_config(config: Config, lp: ir.LaunchPlan) -> Config:
     if lp.raw_output_prefix and not config.raw_output_prefix:
         return dataclasses.replace(config, raw_output_prefix=lp.raw_output_prefix)
     return config
-
-
-#: The longest fixed rate a scheduler can hold: Flyte's scheduler and Argo's cron controller
-#: keep it as Go's ``time.Duration`` (int64 nanoseconds).
-MAX_RATE_SECONDS = (2**63 - 1) // 1_000_000_000
-_RATE_UNIT_SECONDS = {"MINUTE": 60, "HOUR": 3600, "DAY": 86400}
-
-
-def rate_seconds(rate: ir.FixedRate) -> int | None:
-    """A fixed rate's period in seconds; None when it has none a scheduler can run (an
-    unknown unit, a value that is not positive, or longer than :data:`MAX_RATE_SECONDS`)."""
-    unit = _RATE_UNIT_SECONDS.get(rate.unit)
-    if unit is None or rate.value <= 0 or rate.value * unit > MAX_RATE_SECONDS:
-        return None
-    return rate.value * unit

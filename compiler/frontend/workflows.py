@@ -90,7 +90,7 @@ def _schedule(s: schedule_pb2.Schedule) -> ir.Schedule | None:
     kind = s.WhichOneof("ScheduleExpression")
     expression: ir.CronSchedule | ir.FixedRate
     if kind == "cron_expression":
-        expression = ir.CronSchedule(s.cron_expression)
+        expression = ir.CronSchedule(s.cron_expression, aws=True)
     elif kind == "cron_schedule":
         expression = ir.CronSchedule(s.cron_schedule.schedule, s.cron_schedule.offset)
     elif kind == "rate":

@@ -189,10 +189,12 @@ class Workflow:
 
 @dataclass(frozen=True, slots=True)
 class CronSchedule:
-    """A cron expression with an optional ISO-8601 offset."""
+    """A cron expression with an optional ISO-8601 offset; ``aws`` when it came from the
+    deprecated ``cron_expression`` (the AWS scheduler's six-field form)."""
 
     schedule: str
     offset: str = ""
+    aws: bool = False
 
 
 @dataclass(frozen=True, slots=True)

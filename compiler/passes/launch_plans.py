@@ -1,11 +1,12 @@
-"""Launch-plan checks: the workflow exists, fixed and default inputs fit its interface, and
-the schedule's kickoff input is a datetime input."""
+"""Launch-plan checks: the workflow exists, fixed and default inputs fit its interface, the
+schedule is one Flyte's scheduler runs, and its kickoff input is a datetime input."""
 
 from __future__ import annotations
 
 from fcomp.compiler import codes, ir
-from fcomp.compiler.diagnostics import Diagnostic, Severity
+from fcomp.compiler.diagnostics import Diagnostic, Severity, Source
 from fcomp.compiler.passes.typing import is_castable
+from fcomp.compiler.schedules import MAX_RATE_SECONDS, CronError, rate_seconds, schedule_cron
 
 
 def check_launch_plan(lp: ir.LaunchPlan, catalog: ir.Catalog) -> list[Diagnostic]:
@@ -81,6 +82,8 @@ def check_launch_plan(lp: ir.LaunchPlan, catalog: ir.Catalog) -> list[Diagnostic
                     f"match expected type [{ir.render_type(var.type)}]",
                     f"default_inputs.{name}",
                 )
+    if lp.schedule is not None:
+        out += _schedule_problems(lp.schedule, src)
     if lp.schedule is not None and lp.schedule.kickoff_time_input_arg:
         arg = lp.schedule.kickoff_time_input_arg
         var = inputs.get(arg)
@@ -90,5 +93,57 @@ def check_launch_plan(lp: ir.LaunchPlan, catalog: ir.Catalog) -> list[Diagnostic
                 codes.INVALID_VALUE,
                 f"invalid value [kickoff_time_input_arg]: '{arg}' is not a datetime input",
                 "entity_metadata.schedule.kickoff_time_input_arg",
+            )
+    return out
+
+
+def _schedule_problems(schedule: ir.Schedule, src: Source) -> list[Diagnostic]:
+    """A schedule Flyte's scheduler would never trigger (a cron it cannot read, a rate of
+    nothing or longer than it holds), or a cron offset the kickoff input cannot be shifted
+    by."""
+    expr = schedule.expression
+    if isinstance(expr, ir.FixedRate):
+        if rate_seconds(expr) is not None:
+            return []
+        return [
+            Diagnostic(
+                Severity.ERROR,
+                codes.INVALID_VALUE,
+                f"fixed rate of {expr.value} {expr.unit}: Flyte's scheduler runs a rate of at "
+                f"least one unit and at most {MAX_RATE_SECONDS} seconds (Go's time.Duration)",
+                src.at(field="entity_metadata.schedule.rate"),
+            )
+        ]
+    field = "entity_metadata.schedule." + (
+        "cron_expression" if expr.aws else "cron_schedule.schedule"
+    )
+    out = []
+    try:
+        schedule_cron(expr)
+    except CronError as error:
+        code = codes.UNSUPPORTED_CONSTRUCT if error.unsupported else codes.INVALID_VALUE
+        out.append(
+            Diagnostic(
+                Severity.ERROR,
+                code,
+                f"cron schedule '{expr.schedule}': {error}",
+                src.at(field=field),
+            )
+        )
+    if expr.offset and schedule.kickoff_time_input_arg:  # the only use of the offset
+        from fcomp.runtime.scalars import FormError, parse_duration
+
+        try:
+            parse_duration(expr.offset)
+        except FormError as error:
+            out.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    codes.INVALID_VALUE,
+                    f"cron schedule offset '{expr.offset}': {error}; the offset shifts the "
+                    "kickoff input by an ISO 8601 duration of weeks, days, hours, minutes "
+                    "and seconds",
+                    src.at(field="entity_metadata.schedule.cron_schedule.offset"),
+                )
             )
     return out

@@ -6,8 +6,8 @@ import pytest
 
 from fcomp.backends.airflow.schedule import schedule_expr
 from fcomp.backends.argo.documents import cron_expression
-from fcomp.backends.common.launch_plans import MAX_RATE_SECONDS, rate_seconds
 from fcomp.compiler import ir
+from fcomp.compiler.schedules import MAX_RATE_SECONDS, rate_seconds
 
 
 @pytest.mark.parametrize(

@@ -169,6 +169,8 @@ BAD: list[tuple[Any, str, str]] = [
     (bool, "yes", "true or false"),
     (datetime.datetime, "31/01/2024", "ISO 8601"),
     (datetime.timedelta, "P1Y", "ISO 8601 duration"),
+    (datetime.timedelta, "1e999999999", "out of range"),
+    (datetime.timedelta, "-400000000000", "out of range"),
     (Color, "blue", "red, green"),
     (list[int], "[1, 'a']", "JSON"),
     (list[int], '[1, "a"]', "[1]"),
