@@ -122,9 +122,9 @@ def _element(part: str, field: _Field) -> tuple[range, bool]:
 
 def _field(text: str, field: _Field, shift: int = 0) -> str:
     """A checked field in numbers (``shift`` added): ``*`` when it has robfig's star bit,
-    else its values as one stepped range (``0-55/5``) or as a list with runs of three or
-    more as ranges (``1-5,10,20``). These read the same in every cron dialect; names, open
-    steps (``5/10``) and ``a-a`` ranges do not all do."""
+    else its values as one stepped range (``*/5``, ``5-55/10``) or as a list with runs of
+    three or more as ranges (``1-5,10,20``). These read the same in every cron dialect;
+    names, open steps (``5/10``) and ``a-a`` ranges do not all do."""
     values: set[int] = set()
     star = False
     for element in text.split(","):
@@ -136,7 +136,8 @@ def _field(text: str, field: _Field, shift: int = 0) -> str:
     ordered = sorted(v + shift for v in values)
     steps = {b - a for a, b in zip(ordered, ordered[1:], strict=False)}
     if len(ordered) > 2 and len(steps) == 1 and (step := steps.pop()) > 1:
-        return f"{ordered[0]}-{ordered[-1]}/{step}"
+        whole = ordered[0] == field.low + shift and ordered[-1] + step > field.high + shift
+        return f"*/{step}" if whole else f"{ordered[0]}-{ordered[-1]}/{step}"
     runs: list[list[int]] = []
     for v in ordered:
         if runs and runs[-1][-1] == v - 1:
