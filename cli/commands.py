@@ -134,14 +134,22 @@ def closure_files(
 ) -> tuple[dict[str, str], list[Diagnostic]]:
     """Each closure's JSON file, and an error for each closure protobuf JSON cannot hold (a
     ``Duration`` or ``Timestamp`` outside the range the JSON form allows)."""
+    from fcomp.backends.common.names import FILE_NAME, short_hash
     from fcomp.idl.closure import ClosureJsonError, closure_json
 
     sources = {wf.id.name: wf.source for wf in compilation.program.workflows}
     files: dict[str, str] = {}
     problems: list[Diagnostic] = []
+    taken: set[str] = set()
     for name, closure in closures.items():
+        # The workflow's name as a file name in the output folder: no path separators, and
+        # distinct from every other even where file names ignore case.
+        stem = FILE_NAME.sanitize(name)
+        if stem.casefold() in taken:
+            stem = f"{stem}-{short_hash('clash:' + name)}"
+        taken.add(stem.casefold())
         try:
-            files[f"{name}.json"] = closure_json(closure)
+            files[f"{stem}.json"] = closure_json(closure)
         except ClosureJsonError as exc:
             problems.append(
                 Diagnostic(

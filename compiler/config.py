@@ -108,7 +108,7 @@ _MINIMUM = {"argo_max_object_bytes": 1_000, "airflow_max_tasks_per_dag": 10}
 
 def _coerce(name: str, value: Any, default: Any) -> Any:
     if isinstance(default, int) and not isinstance(default, bool):
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
             value = int(value)
         least = _MINIMUM.get(name, 0)
         if not isinstance(value, int) or isinstance(value, bool) or value < least:
@@ -124,6 +124,8 @@ def _coerce(name: str, value: Any, default: Any) -> Any:
     if isinstance(default, tuple):
         if not isinstance(value, list) or not all(isinstance(x, dict) for x in value):
             raise TypeError("a list of tables")
+        for table in value:
+            _check_toleration(table)
         return tuple(value)
     if not isinstance(value, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in value.items()
@@ -135,6 +137,32 @@ def _coerce(name: str, value: Any, default: Any) -> Any:
     if check is not None:
         check(value)
     return dict(value)
+
+
+_DIGITS = re.compile(r"[0-9]{1,18}")
+#: The fields of a Kubernetes toleration, with the type each holds.
+_TOLERATION_FIELDS = {
+    "key": str,
+    "operator": str,
+    "value": str,
+    "effect": str,
+    "tolerationSeconds": int,
+}
+
+
+def _check_toleration(table: Mapping[str, Any]) -> None:
+    """A Kubernetes toleration: known fields only, each of its type."""
+    for key, value in table.items():
+        kind = _TOLERATION_FIELDS.get(key)
+        if kind is None:
+            raise TypeError(
+                "a list of tolerations (fields " + ", ".join(_TOLERATION_FIELDS) + f"; not '{key}')"
+            )
+        if not isinstance(value, kind) or isinstance(value, bool):
+            what = "text" if kind is str else "a whole number"
+            raise TypeError(f"a list of tolerations whose '{key}' is {what}")
+        if isinstance(value, str):
+            _check_text(value)
 
 
 #: Query engines a connection may be configured for (``airflow_sql_connections``).
@@ -236,8 +264,20 @@ def load_config(
                 )
             ]
         if candidate.name == "pyproject.toml":
-            data = data.get("tool", {}).get("fcomp")
-            if data is None:
+            tool = data.get("tool", {})
+            settings = tool.get("fcomp") if isinstance(tool, dict) else None
+            if settings is None:
                 continue
-        return config_from_mapping(data, source=str(candidate))
+        else:
+            settings = data
+        if not isinstance(settings, dict):
+            return Config(), [
+                Diagnostic(
+                    Severity.ERROR,
+                    codes.CONFIG_ERROR,
+                    "the settings must be a table ([tool.fcomp] in pyproject.toml)",
+                    Source(file=str(candidate)),
+                )
+            ]
+        return config_from_mapping(settings, source=str(candidate))
     return Config(), []

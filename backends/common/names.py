@@ -73,6 +73,8 @@ K8S_OBJECT = NameRule(max_len=63, allowed="a-z0-9-")
 ARGO_TASK = NameRule(max_len=63, allowed="a-zA-Z0-9-", lowercase=False, must_start_alpha=True)
 #: Argo parameter names.
 ARGO_PARAMETER = NameRule(max_len=128, allowed="a-zA-Z0-9_-", lowercase=False)
+#: File names inside an output folder (no path separators; case kept).
+FILE_NAME = NameRule(max_len=200, allowed="a-zA-Z0-9_.-", lowercase=False)
 #: Airflow task ids / group ids.
 AIRFLOW_ID = NameRule(max_len=200, allowed="a-zA-Z0-9_.-", lowercase=False)
 

@@ -183,6 +183,31 @@ def test_compile_writes_one_closure_per_workflow(
     assert mine.primary == golden.primary
 
 
+@pytest.mark.parametrize("name", ["../../escaped/x", "/abs/x", "Chain_WF"])
+def test_compile_keeps_every_file_in_the_output_folder(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A workflow named like a path is written inside ``-o`` under a file name of its own,
+    distinct from every other file even where file names ignore case."""
+    from tests.robustness.robust_support import Package
+
+    package = Package.load("chain").copy()
+    spec, plan = package.workflow_spec("chain_wf"), package.launch_plan("chain_wf")
+    spec.template.id.name = plan.id.name = plan.spec.workflow_id.name = name
+    twin, twin_plan = package.workflow_spec("explicit_order_wf"), package.launch_plan("order_wf")
+    twin.template.id.name = twin_plan.spec.workflow_id.name = name.upper()
+    out_dir = tmp_path / "a" / "b" / "closures"
+    code, _, err = run(["compile", str(package.write(tmp_path / "in")), "-o", str(out_dir)], capsys)
+    assert code == EXIT_OK, err
+    written = sorted(p.name for p in (tmp_path / "a").rglob("*") if p.is_file())
+    assert all((out_dir / w).is_file() for w in written) and len(written) == 2
+    assert len({w.casefold() for w in written}) == 2
+    names = {
+        json.loads((out_dir / w).read_text())["primary"]["template"]["id"]["name"] for w in written
+    }
+    assert names == {name, name.upper()}
+
+
 def test_compile_writes_nothing_on_errors(
     broken: tuple[Path, list[tuple[str, str, str, str]]],
     tmp_path: Path,
