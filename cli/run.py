@@ -194,19 +194,22 @@ def _argo(
     gates: tuple[bool | None, dict[str, str]],
 ) -> int:
     try:
-        from fcomp.backends.argo.localrun import gate_answers, run_argo_local
+        from fcomp.backends.argo.localrun import ArgoRunError, gate_answers, run_argo_local
     except ImportError:
         raise click.UsageError("argo-local not available in this installation") from None
-    result, diagnostics = run_argo_local(
-        compilation,
-        name,
-        texts,
-        storage=data,
-        config=config,
-        workdir=workdir,
-        pythonpath=pythonpath,
-        resume=gate_answers(*gates),
-    )
+    try:
+        result, diagnostics = run_argo_local(
+            compilation,
+            name,
+            texts,
+            storage=data,
+            config=config,
+            workdir=workdir,
+            pythonpath=pythonpath,
+            resume=gate_answers(*gates),
+        )
+    except ArgoRunError as exc:
+        raise click.UsageError(str(exc)) from None
     if result is None:
         print_diagnostics(diagnostics)
         return 1

@@ -49,6 +49,48 @@ def _tool_path() -> str:
     return os.pathsep.join([bindir, os.environ.get("PATH", "")])
 
 
+class ArgoRunError(ValueError):
+    """A run that cannot start: an unknown launch plan, or ``-p`` values that do not fit
+    its inputs."""
+
+
+def _check_parameters(
+    compilation: Compilation,
+    launch_plan: str,
+    template: dict[str, Any],
+    parameters: Mapping[str, str],
+) -> None:
+    """Every given input is one of the plan's free inputs; every required one is given."""
+    from fcomp.backends.common.launch_plans import launch_plans
+
+    lp = next(p for p in launch_plans(compilation, (), []) if p.id.name == launch_plan)
+    assert compilation.compiled is not None
+    cw = compilation.compiled.workflow(lp.workflow)
+    assert cw is not None
+    inputs = cw.workflow.interface.inputs
+    fixed = {name for name, _ in lp.fixed_inputs}
+    declared = {
+        p["name"]: p
+        for p in template["spec"].get("arguments", {}).get("parameters", [])
+        if p["name"] in inputs
+    }
+    for name in parameters:
+        if name in fixed:
+            raise ArgoRunError(f"input '{name}' is fixed by launch plan '{launch_plan}'")
+        if name not in declared:
+            known = ", ".join(sorted(declared)) or "none"
+            raise ArgoRunError(
+                f"launch plan '{launch_plan}' has no input '{name}' (inputs: {known})"
+            )
+    missing = sorted(n for n, p in declared.items() if "value" not in p and n not in parameters)
+    if missing:
+        raise ArgoRunError(
+            f"launch plan '{launch_plan}' needs a value for "
+            + ", ".join(f"'{n}'" for n in missing)
+            + " (pass -p NAME=VALUE)"
+        )
+
+
 def run_argo_local(
     compilation: Compilation,
     launch_plan: str,
@@ -87,7 +129,8 @@ def run_argo_local(
     )
     if wanted is None:
         known = sorted(d["metadata"]["annotations"]["fcomp.dev/launch-plan"] for d in templates)
-        raise KeyError(f"no launch plan named '{launch_plan}'; known: {', '.join(known)}")
+        raise ArgoRunError(f"no launch plan named '{launch_plan}'; known: {', '.join(known)}")
+    _check_parameters(compilation, launch_plan, wanted, parameters)
     env = {
         **(extra_env or {}),
         "PATH": _tool_path(),

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.cli_support import run
-from tests.robustness.robust_support import Package
+from tests.robustness.robust_support import Package, example
 
 
 @pytest.mark.parametrize("engine", ["argo-local", "airflow-local"])
@@ -26,3 +26,22 @@ def test_run_refuses_what_the_build_refuses(
     code, out, err = run(args, capsys)
     assert code == 1 and out == ""
     assert "UnsupportedConstruct" in err and "is_eager" in err
+
+
+@pytest.mark.parametrize(
+    ("plan", "params", "words"),
+    [
+        ("greet_daily", ["-p", "nosuch=1"], "has no input 'nosuch'"),
+        ("greet_daily", ["-p", "punct=?"], "input 'punct' is fixed by launch plan"),
+        ("fcomp_examples.launch_plans.kickoff_wf", [], "needs a value for 'kickoff'"),
+        ("no_such_plan", [], "no launch plan named 'no_such_plan'"),
+    ],
+)
+def test_argo_local_refuses_inputs_that_do_not_fit(
+    plan: str, params: list[str], words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A usage error before anything runs, as airflow-local gives."""
+    args = ["run", "--engine", "argo-local", str(example("launch_plans")), "--launch-plan", plan]
+    code, out, err = run([*args, *params], capsys)
+    assert code == 2 and out == ""
+    assert words in err and "Traceback" not in err
