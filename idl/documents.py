@@ -1,8 +1,10 @@
 """Decode JSON and YAML text into plain objects, safely.
 
 YAML is read with a safe loader that keeps timestamps as strings (protobuf JSON wants RFC 3339
-text) and refuses aliases to collections, which could otherwise multiply a small document into
-a huge one (an alias bomb). Sizes are bounded before parsing by the file reader.
+text) and refuses aliases, which could otherwise multiply a small document into a huge one (an
+alias bomb, of collections or of long strings). A key given twice in one object is refused in
+both forms, as protobuf's JSON reader and flytectl refuse it, rather than one value dropped.
+Sizes are bounded before parsing by the file reader.
 """
 
 from __future__ import annotations
@@ -33,36 +35,48 @@ def _loader() -> Any:
         """Keep a YAML timestamp as its text, as protobuf JSON expects."""
         return loader.construct_yaml_str(node)
 
+    def construct_object(self: Any, node: yaml.Node, deep: bool = False) -> Any:
+        """Build ``node``; a node met again in the document is an alias: refused."""
+        if node in self.constructed_objects or node in self.recursive_objects:
+            raise InputError("YAML aliases (*name) are not accepted")
+        return base.construct_object(self, node, deep)
+
+    def construct_mapping(self: Any, node: yaml.MappingNode, deep: bool = False) -> Any:
+        """A mapping whose keys are all different."""
+        scalars = [k for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
+        _refuse_duplicates([(k.tag, k.value) for k in scalars], [k.value for k in scalars])
+        return base.construct_mapping(self, node, deep)
+
     Loader.add_constructor("tag:yaml.org,2002:timestamp", timestamp_as_text)
+    Loader.construct_object = construct_object
+    Loader.construct_mapping = construct_mapping
     return Loader
+
+
+def _refuse_duplicates(keys: list[Any], shown: list[Any]) -> None:
+    """Raise if a key of one object is given twice (``shown``: the keys as the user wrote
+    them, in the same order)."""
+    seen: set[Any] = set()
+    for key, text in zip(keys, shown, strict=True):
+        if key in seen:
+            raise InputError(f"the key {text!r} is given twice in one object")
+        seen.add(key)
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [k for k, _ in pairs]
+    _refuse_duplicates(keys, keys)
+    return dict(pairs)
 
 
 def parse_json(data: bytes) -> list[Any]:
     """The one document in JSON text."""
     try:
-        return [json.loads(data)]
+        return [json.loads(data, object_pairs_hook=_json_object)]
     except RecursionError:
         raise InputError("invalid JSON: nested too deeply") from None
     except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
         raise InputError(f"invalid JSON: {one_line(str(exc))}") from None
-
-
-def _refuse_shared(root: Any) -> None:
-    """Raise if a collection is reachable twice (a YAML alias) or contains itself."""
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            children: Any = node.values()
-        elif isinstance(node, list):
-            children = node
-        else:
-            continue
-        if id(node) in seen:
-            raise InputError("YAML aliases (*name) to collections are not accepted")
-        seen.add(id(node))
-        stack.extend(children)
 
 
 def parse_yaml(data: bytes) -> list[Any]:
@@ -75,8 +89,6 @@ def parse_yaml(data: bytes) -> list[Any]:
         raise InputError("invalid YAML: nested too deeply") from None
     except yaml.YAMLError as exc:
         raise InputError(f"invalid YAML: {one_line(str(exc))}") from None
-    for document in documents:
-        _refuse_shared(document)
     if not documents:
         raise InputError("the YAML file holds no document")
     return documents

@@ -112,6 +112,27 @@ def test_yaml_alias_bomb_is_refused_quickly(tmp_path: Path):
     assert time.perf_counter() - start < 2
 
 
+def test_yaml_aliases_to_strings_are_refused(tmp_path: Path):
+    """A long anchored string repeated by aliases multiplies as a list of aliases does."""
+    path = tmp_path / "strings.yaml"
+    path.write_text("a: &s " + "x" * 1000 + "\nb: [" + ", ".join(["*s"] * 1000) + "]\n")
+    one_error(load_paths([path]), path, "aliases")
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("task.json", '{"template": {"id": {"name": "a", "name": "b"}}}'),
+        ("task.yaml", "template:\n  id:\n    name: a\n    'name': b\n"),
+    ],
+)
+def test_a_key_given_twice_is_refused(tmp_path: Path, name: str, text: str):
+    """protobuf's JSON reader (and flytectl) refuse it; neither value is dropped silently."""
+    path = tmp_path / name
+    path.write_text(text)
+    one_error(load_paths([path]), path, "given twice")
+
+
 def test_recursive_yaml_alias_is_refused(tmp_path: Path):
     path = tmp_path / "loop.yaml"
     path.write_text("&x [*x]\n")
