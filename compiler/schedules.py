@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from fractions import Fraction
 
 from fcomp.compiler import ir
 
@@ -55,14 +54,7 @@ _STANDARD = (
     _Field("month", 1, 12, _MONTHS),
     _Field("day of week", 0, 6, _DAYS),
 )
-_AWS = (
-    _Field("minute", 0, 59),
-    _Field("hour", 0, 23),
-    _Field("day of month", 1, 31),
-    _Field("month", 1, 12, _MONTHS),
-    _Field("day of week", 1, 7, _DAYS),
-    _Field("year", 1970, 2199),
-)
+_AWS = (*_STANDARD[:4], _Field("day of week", 1, 7, _DAYS), _Field("year", 1970, 2199))
 _DESCRIPTORS = {
     "@yearly": "0 0 1 1 *",
     "@annually": "0 0 1 1 *",
@@ -166,7 +158,7 @@ def go_duration_ns(text: str) -> int:
         return 0
     if not rest:
         raise CronError(f"invalid duration '{text}'")
-    total = Fraction(0)
+    total = 0
     while rest:
         match = _GO_PART.match(rest)
         assert match is not None  # every group may be empty
@@ -175,10 +167,12 @@ def go_duration_ns(text: str) -> int:
             raise CronError(f"invalid duration '{text}'")
         if len(whole.lstrip("0")) > _GO_DIGITS:
             raise CronError(f"invalid duration '{text}': longer than Go's time.Duration holds")
-        number = f"{whole or 0}.{(fraction or '0')[:_GO_DIGITS]}"
-        total += Fraction(number) * _GO_UNITS[unit]
+        digits = (fraction or "")[:_GO_DIGITS]
+        scale = _GO_UNITS[unit]
+        # Exact integer nanoseconds, the fraction truncated as Go truncates it.
+        total += int(whole or 0) * scale + int(digits or 0) * scale // 10 ** len(digits)
         rest = rest[match.end() :]
-    nanos = int(total)
+    nanos = total
     if nanos > _GO_MAX:
         raise CronError(f"invalid duration '{text}': longer than Go's time.Duration holds")
     return sign * nanos
