@@ -69,6 +69,16 @@ def check_task(task: ir.Task) -> list[Diagnostic]:
             "failed to parse element [metadata:timeout]: not a valid duration",
             src.at(field="metadata.timeout"),
         )
+    for i, secret in enumerate(task.security_context.secrets):
+        if not secret.group or not secret.key:
+            # Flyte's Kubernetes secret injector refuses such a pod at creation.
+            _error(
+                out,
+                codes.INVALID_VALUE,
+                f"secret [{secret.group or '?'}/{secret.key or '?'}] needs both a group (the "
+                "Kubernetes secret) and a key (the entry in it)",
+                src.at(field=f"security_context.secrets[{i}]"),
+            )
     target = task.target
     if isinstance(target, ir.Container):
         has_io = bool(task.interface.inputs or task.interface.outputs)

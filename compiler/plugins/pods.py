@@ -119,19 +119,17 @@ def _secret_env_and_mounts(
         ]
     )
     for s in secrets:
-        ref = {"name": s.group, "key": s.key} if s.key else {"name": s.group}
+        # Every secret has a group and a key (checked with the task).
         if s.mount_requirement == "FILE":
             vol = f"fsec-{len(volumes)}"
-            source: dict[str, Any] = {"secretName": s.group}
-            if s.key:
-                source["items"] = [{"key": s.key, "path": s.key}]
+            source = {"secretName": s.group, "items": [{"key": s.key, "path": s.key}]}
             volumes.append({"name": vol, "secret": source})
             mounts.append(
                 {"name": vol, "mountPath": f"{SECRETS_DIR}/{s.group.lower()}", "readOnly": True}
             )
             continue
         name = s.env_var or f"{SECRETS_ENV_PREFIX}{s.group}_{s.key}".upper().replace("-", "_")
-        env.append({"name": name, "valueFrom": {"secretKeyRef": ref}})
+        env.append({"name": name, "valueFrom": {"secretKeyRef": {"name": s.group, "key": s.key}}})
     return env, volumes, mounts
 
 

@@ -103,3 +103,19 @@ def test_package_secret_values_never_reach_the_output(tmp_path: Path) -> None:
     env = _env_entries(built.documents())
     with_value = [e for e in env if VALUE in str(e.get("value", ""))]
     assert with_value == []
+
+
+@pytest.mark.parametrize(("group", "key"), [("fcomp", ""), ("", "token")])
+@pytest.mark.parametrize("target", ["argo", "airflow"])
+def test_a_secret_needs_a_group_and_a_key(
+    group: str, key: str, target: str, tmp_path: Path
+) -> None:
+    """Flyte's Kubernetes secret injector refuses a pod whose secret lacks either: an error
+    naming the secret, not a reference Kubernetes cannot resolve."""
+    package = Package.load("task_config").copy()
+    package.task("uses_secret").security_context.secrets.add(group=group, key=key)
+    built = build_package(package, tmp_path, target)
+    assert built.files == {}
+    [error] = built.errors
+    assert error.code == "InvalidValue" and "needs both a group" in error.message
+    assert error.source.field.startswith("security_context.secrets[")
