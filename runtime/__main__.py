@@ -2,7 +2,7 @@
 
 Only argparse is imported up front; a command's modules load after its arguments parse, so
 ``--help`` and usage errors cost nothing. Every failure prints one ``error:`` line on stderr and
-exits with status 1.
+exits with status 1 (3: ``bind`` refused to retry a non-recoverable error).
 """
 
 from __future__ import annotations
@@ -37,6 +37,14 @@ def _common() -> _Parser:
 
 def _node(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--node", required=True, help="node path (n0, n3/n1-n0, n2/7)")
+
+
+def _attempt(text: str) -> int:
+    """An attempt number: ASCII digits (engines substitute it; anything else is a usage
+    error)."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
+        raise argparse.ArgumentTypeError(f"not an attempt number: {text!r}")
+    return int(text)
 
 
 def _plan(parser: argparse.ArgumentParser) -> None:
@@ -117,6 +125,13 @@ def build_parser() -> argparse.ArgumentParser:
     _node(bind)
     _plan(bind)
     bind.add_argument("--task-template", help="base64 TaskTemplate to write as task.pb")
+    bind.add_argument(
+        "--attempt",
+        type=_attempt,
+        default=0,
+        help="the attempt this is (0 first); a retry of a non-recoverable error is refused "
+        "with exit status 3",
+    )
 
     branch = command("branch", "bind a branch node and print the index of the case that runs")
     _node(branch)
@@ -191,7 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         printed = COMMANDS[args.command](args)
     except StepError as failure:
         print(f"{PROG} {args.command}: error: {failure.message}", file=sys.stderr)
-        return 1
+        return failure.status
     except Exception as error:  # a bug, not bad input: say so instead of a bare traceback
         print(
             f"{PROG} {args.command}: internal error: {type(error).__name__}: {error} "

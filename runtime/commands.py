@@ -16,6 +16,7 @@ from fcomp.runtime import (
     copilot,
     plainjson,
     queries,
+    retries,
     textforms,
 )
 from fcomp.runtime.codec import (
@@ -84,6 +85,7 @@ def start(args: Any) -> str | None:
 def bind(args: Any) -> str | None:
     """Write a node's ``inputs.pb`` (and ``task.pb``) from its binding plan."""
     storage = _storage(args)
+    retries.check_retry(storage, args.node, args.attempt)
     _bind(storage, args)
     if args.task_template:
         template = b64_message(args.task_template, tasks_pb2.TaskTemplate, "--task-template")

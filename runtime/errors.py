@@ -4,7 +4,10 @@ from __future__ import annotations
 
 
 class StepError(Exception):
-    """A step cannot go on; ``message`` says what, naming the node, path, input or type."""
+    """A step cannot go on; ``message`` says what, naming the node, path, input or type;
+    ``status`` is the exit status it gives."""
+
+    status = 1
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -31,3 +34,15 @@ class NoAlternativeError(OutputsMissingError):
             "did any case of the branch run?"
         )
         self.args = (self.message,)
+
+
+#: Text every refused retry carries (Argo's ``retryStrategy.expression`` stops retrying on it).
+NOT_RETRIED = "non-recoverable error, not retried"
+#: The runtime's exit status for a refused retry (other failures exit with 1).
+NOT_RETRIED_STATUS = 3
+
+
+class NotRetriedError(StepError):
+    """The attempt before this one failed with an error Flyte does not retry."""
+
+    status = NOT_RETRIED_STATUS

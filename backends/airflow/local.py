@@ -82,6 +82,8 @@ def task_spec(unit: PodUnit, step: steps.Task) -> dict[str, Any]:
         spec["plan"] = step.plan
         if unit.needs_task_template:
             spec["template"] = b64(unit.task.pb)
+        if unit.policy.retries > 0:  # bind refuses to retry a non-recoverable error
+            spec["checked"] = True
     spec.update(process)
     init = [process_spec(c) for c in unit.pod_spec.get("initContainers") or []]
     if init:

@@ -230,6 +230,8 @@ def task_pod(
         args = ["--node", node, "--plan", literal_arg(plan)]
         if unit.needs_task_template:
             args += ["--task-template", b64(unit.task.pb)]
+        if unit.policy.retries > 0:  # a retry of a non-recoverable error is refused
+            args += ["--attempt", ATTEMPT]
         init.insert(0, runtime_container(config, BIND_CONTAINER, "bind", args))
     if init:
         spec["initContainers"] = init

@@ -25,6 +25,7 @@ from fcomp.backends.argo.render import (
 from fcomp.backends.common.plans import b64
 from fcomp.compiler.config import Config
 from fcomp.compiler.plugins.units import ExecPolicy, PodUnit
+from fcomp.runtime.errors import NOT_RETRIED
 
 #: PodSpec fields an Argo template carries itself.
 _TEMPLATE_FIELDS = (
@@ -50,11 +51,25 @@ def seconds(value: float) -> str:
     return str(max(1, math.ceil(value)))
 
 
-def policy_fields(policy: ExecPolicy) -> dict[str, Any]:
-    """Retries and timeouts of a template."""
+#: Stops retrying once the bind step refused a retry (its message reaches the node through
+#: the container's termination message).
+RETRY_EXPRESSION = f"!(lastRetry.message contains '{NOT_RETRIED}')"
+
+
+def retry_strategy(retries: int, checked: bool = False) -> dict[str, Any]:
+    """Argo's retry strategy for ``retries`` retries of any failure; ``checked``: the template's
+    bind step refuses to retry a non-recoverable error, and the expression stops there."""
+    strategy = {"limit": str(retries), "retryPolicy": "Always"}
+    if checked:
+        strategy["expression"] = RETRY_EXPRESSION
+    return strategy
+
+
+def policy_fields(policy: ExecPolicy, checked: bool = False) -> dict[str, Any]:
+    """Retries and timeouts of a template (``checked``: see :func:`retry_strategy`)."""
     out: dict[str, Any] = {}
     if policy.retries > 0:
-        out["retryStrategy"] = {"limit": str(policy.retries), "retryPolicy": "Always"}
+        out["retryStrategy"] = retry_strategy(policy.retries, checked)
     if policy.attempt_timeout_s:
         out["activeDeadlineSeconds"] = seconds(policy.attempt_timeout_s)
     if policy.node_timeout_s:
@@ -63,10 +78,16 @@ def policy_fields(policy: ExecPolicy) -> dict[str, Any]:
 
 
 def bind_container(
-    config: Config, needs_task_template: bool, task_pb: bytes, esc: Escaper = POD_TEXT
+    config: Config,
+    needs_task_template: bool,
+    task_pb: bytes,
+    esc: Escaper = POD_TEXT,
+    attempt: str | None = None,
 ) -> dict[str, Any]:
     """The init container that writes the node's ``inputs.pb`` from its binding plan (its image
-    escaped with ``esc``, for the field it sits in)."""
+    escaped with ``esc``, for the field it sits in). With ``attempt`` (the attempt number's
+    expression) it first refuses to retry a non-recoverable error. Its error line becomes its
+    termination message, so a failed bind names its cause in the node's message."""
     args = [
         "bind",
         "--prefix",
@@ -80,12 +101,15 @@ def bind_container(
     ]
     if needs_task_template:
         args += ["--task-template", b64(task_pb)]
+    if attempt is not None:
+        args += ["--attempt", attempt]
     return with_lbrace(
         {
             "name": BIND_CONTAINER,
             "image": esc.literal(config.runtime_image),
             "command": ["fcomp-runtime"],
             "args": args,
+            "terminationMessagePolicy": "FallbackToLogsOnError",
         }
     )
 
@@ -124,7 +148,13 @@ def pod_template(name: str, unit: PodUnit, config: Config, element: bool = False
             **({"labels": labels} if labels else {}),
             **({"annotations": annotations} if annotations else {}),
         }
-    init = [] if element else [bind_container(config, unit.needs_task_template, unit.task.pb)]
+    checked = vars_.retries and not element  # the bind step checks each retry
+    attempt = vars_.attempt if checked else None
+    init = (
+        []
+        if element
+        else [bind_container(config, unit.needs_task_template, unit.task.pb, attempt=attempt)]
+    )
     init += pod.get("initContainers", [])
     if init:
         template["initContainers"] = init
@@ -139,5 +169,5 @@ def pod_template(name: str, unit: PodUnit, config: Config, element: bool = False
     rest = {k: v for k, v in pod.items() if k not in _TEMPLATE_FIELDS and k not in _OWNED_BY_ARGO}
     if rest:
         template["podSpecPatch"] = json.dumps(rest, sort_keys=True, separators=(",", ":"))
-    template.update(policy_fields(unit.policy))
+    template.update(policy_fields(unit.policy, checked))
     return template

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from fcomp.backends.argo.dags import DagBuilder, DagContext, Lowered
-from fcomp.backends.argo.pods import PLAN_PARAM, bind_container
+from fcomp.backends.argo.pods import PLAN_PARAM, bind_container, retry_strategy
 from fcomp.backends.argo.render import RESOURCE_TEXT, NodeVars, render_manifest
 from fcomp.backends.argo.steps import BIND_TEMPLATE
 from fcomp.backends.argo.tasknodes import params
@@ -75,7 +75,9 @@ def resource_template(name: str, unit: K8sResourceUnit, config: Config) -> dict[
         },
     }
     if unit.policy.retries > 0:
-        template["retryStrategy"] = {"limit": str(unit.policy.retries), "retryPolicy": "Always"}
+        # A resource's failure is retried whatever the task wrote (Flyte's operator plugins
+        # report a failed object as a retryable failure), so its bind step checks nothing.
+        template["retryStrategy"] = retry_strategy(unit.policy.retries)
     return template
 
 

@@ -46,10 +46,11 @@ def test_init_containers_run_in_order(run: Runner, tmp_path: Path) -> None:
 
 def test_failing_init_container_fails_the_pod(run: Runner, tmp_path: Path) -> None:
     result = run(_text(tmp_path, 4))
-    assert phases(result) == {"p": "Failed"}
-    assert result.nodes["p"].message == "init container 'second': Error (exit code 4)"
+    # Argo calls any failed init container an Error, "failed to load artifacts".
+    assert phases(result) == {"p": "Error"}
+    assert result.nodes["p"].message == "failed to load artifacts"
     assert (tmp_path / "log").read_text() == "12"  # main never ran
-    assert result.phase == "Failed"
+    assert result.phase == "Error"
 
 
 VOLUME = """
@@ -117,3 +118,43 @@ def test_sidecar_failing_by_itself_fails_the_pod(run: Runner, tmp_path: Path) ->
     result = run(text)
     assert result.phase == "Failed"
     assert result.nodes[""].message == "sidecar 'server': Error (exit code 3)"
+
+
+REFUSING = """
+kind: Workflow
+metadata: {name: refusing}
+spec:
+  entrypoint: main
+  templates:
+  - name: pod
+    retryStrategy:
+      limit: "4"
+      retryPolicy: Always
+      expression: "!(lastRetry.message contains 'no more tries')"
+    initContainers:
+    - name: gate
+      image: alpine
+      terminationMessagePolicy: FallbackToLogsOnError
+      command:
+      - sh
+      - -c
+      - >-
+        printf g >> {log}; echo noise;
+        if [ {{retries}} -ge 1 ]; then echo 'no more tries' >&2; exit 3; fi
+    container: {image: alpine, command: [sh, -c, "printf m >> {log}; exit 1"]}
+  - name: main
+    dag:
+      tasks:
+      - {name: p, template: pod}
+"""
+
+
+def test_termination_message_from_logs_can_stop_retries(run: Runner, tmp_path: Path) -> None:
+    """A failed init container's log end (``FallbackToLogsOnError``) becomes the node's
+    message, which a retry expression reads: here the second attempt's init container stops
+    the retries."""
+    result = run(REFUSING.replace("{log}", str(tmp_path / "log")))
+    assert phases(result) == {"p": "Error", "p(0)": "Failed", "p(1)": "Error"}
+    assert result.nodes["p(0)"].message == "Error (exit code 1)"
+    assert result.nodes["p(1)"].message == "failed to load artifacts: noise\nno more tries"
+    assert (tmp_path / "log").read_text() == "gmg"  # the main container ran once

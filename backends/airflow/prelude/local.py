@@ -22,6 +22,7 @@ from airflow.sdk.exceptions import AirflowException  # noqa: TID251
 
 from fcomp.backends.airflow.prelude.common import (  # not copied: DAG files hold common too
     FCOMP,
+    fcomp_attempt,
     fcomp_child_file,
     fcomp_dynamic_conf,
     fcomp_exec_id,
@@ -31,12 +32,19 @@ from fcomp.backends.airflow.prelude.common import (  # not copied: DAG files hol
     fcomp_run_child,
 )
 
+#: ``fcomp-runtime bind``'s exit status when it refuses to retry a non-recoverable error.
+FCOMP_NOT_RETRIED = 3
 
-def fcomp_runtime(log: Any, context: Any, command: str, *args: str, capture: bool = False) -> str:
-    """``fcomp-runtime COMMAND --prefix P --exec E ARGS...`` (``python -m fcomp.runtime``)."""
+
+def fcomp_runtime(
+    log: Any, context: Any, command: str, *args: str, capture: bool = False, final: bool = False
+) -> str:
+    """``fcomp-runtime COMMAND --prefix P --exec E ARGS...`` (``python -m fcomp.runtime``);
+    ``final``: a refused retry fails the task without its remaining retries."""
     argv = [sys.executable, "-m", "fcomp.runtime", command]
     argv += ["--prefix", FCOMP["prefix"], "--exec", fcomp_exec_id(context), *args]
-    return fcomp_run(log, argv, capture=capture)
+    final_status = FCOMP_NOT_RETRIED if final else None
+    return fcomp_run(log, argv, capture=capture, final_status=final_status)
 
 
 def fcomp_task_env(spec: Any, values: dict[str, str], index: int | None) -> dict[str, str]:
@@ -135,7 +143,10 @@ def fcomp_task(op: Any, context: Any) -> Any:
     bind = ["--node", node, "--plan", plan]
     if spec.get("template"):
         bind += ["--task-template", spec["template"]]
-    fcomp_runtime(op.log, context, "bind", *bind)
+    checked = bool(spec.get("checked"))  # Flyte retries only recoverable errors
+    if checked:
+        bind += ["--attempt", str(fcomp_attempt(context))]
+    fcomp_runtime(op.log, context, "bind", *bind, final=checked)
     xcom = bool(spec.get("xcom"))
     pulled = {  # variables holding other tasks' XCom
         var: str(context["ti"].xcom_pull(task_ids=task) or "")

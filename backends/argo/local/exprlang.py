@@ -3,7 +3,8 @@
 Supported (docs/variables.md, "Expression"): literals (numbers, ``'...'``/``"..."`` strings,
 ``true``, ``false``, ``nil``, ``[a, b]`` lists), variables with ``.field`` and ``['key']`` / ``[0]``
 access, ``+`` (numbers, or string concatenation), ``-``, ``*``, ``/``, ``%``, comparisons,
-``&&``/``and``, ``||``/``or``, ``!``/``not``, ``in``, ``? :``, ``??``, and the functions
+``&&``/``and``, ``||``/``or``, ``!``/``not``, ``in``, ``contains``, ``startsWith``,
+``endsWith``, ``? :``, ``??``, and the functions
 ``asInt``, ``asFloat``, ``string``, ``int``, ``float``, ``len``, ``toJson``/``toJSON``,
 ``fromJson``/``fromJSON``, ``jsonpath`` (dotted ``$.a.b[0]`` paths), ``lower``, ``upper``,
 ``trim``, and ``sprig.trim``, ``sprig.upper``, ``sprig.lower``, ``sprig.replace``,
@@ -41,7 +42,21 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"'}
-_KEYWORD_OPS = {"and": "&&", "or": "||", "not": "!", "in": "in"}
+_KEYWORD_OPS = {
+    "and": "&&",
+    "or": "||",
+    "not": "!",
+    "in": "in",
+    "contains": "contains",
+    "startsWith": "startsWith",
+    "endsWith": "endsWith",
+}
+#: expr-lang's string operators (both sides strings).
+_STRING_OPS: dict[str, Callable[[str, str], bool]] = {
+    "contains": lambda left, right: right in left,
+    "startsWith": str.startswith,
+    "endsWith": str.endswith,
+}
 
 
 def _tokens(text: str) -> list[tuple[str, Any]]:
@@ -236,13 +251,19 @@ class _Parser:
 
     def comparison(self) -> Any:
         left = self.additive()
-        while self.at_op("==", "!=", "<", ">", "<=", ">=", "in"):
+        while self.at_op("==", "!=", "<", ">", "<=", ">=", "in", *_STRING_OPS):
             op = self.take()[1]
             right = self.additive()
             left = self.compare(op, left, right)
         return left
 
     def compare(self, op: str, left: Any, right: Any) -> bool:
+        if op in _STRING_OPS:
+            if not (isinstance(left, str) and isinstance(right, str)):
+                raise self.fail(
+                    f"invalid operation: {type(left).__name__} {op} {type(right).__name__}"
+                )
+            return _STRING_OPS[op](left, right)
         if op == "in":
             if isinstance(right, dict | list | str):
                 return left in right

@@ -13,7 +13,11 @@ exits non-zero by itself fails the pod, as in Argo).
 
 ``activeDeadlineSeconds`` and ``timeout`` bound the pod from its start (init containers
 included): the process group is killed and the node Fails with Kubernetes' message. A non-zero
-exit Fails the node with "Error (exit code N)".
+exit of the main container Fails the node with "Error (exit code N)"; one of an init container
+makes it an Error, "failed to load artifacts", as Argo says of any failed init container.
+A container's termination message follows either message after ": ": with
+``terminationMessagePolicy: FallbackToLogsOnError`` it is the end of the container's log (the
+last 80 lines, at most 2048 bytes, as the kubelet takes it).
 """
 
 from __future__ import annotations
@@ -158,16 +162,38 @@ def _working_dir(inv: Invocation, container: dict[str, Any], paths: PathMap) -> 
     return mapped
 
 
-def _failure(outcome: ProcessOutcome, stop_reason: str, where: str) -> tuple[str, str] | None:
-    """The node phase and message for a container that did not succeed, or ``None``."""
+#: How much of a failed container's log the kubelet keeps as its termination message.
+_LOG_MESSAGE_LINES, _LOG_MESSAGE_BYTES = 80, 2048
+
+
+def termination_message(container: dict[str, Any], logs: tuple[Path, Path]) -> str:
+    """A failed container's termination message: the end of its log (stdout, then stderr)
+    under ``FallbackToLogsOnError``, else none (nothing here writes a termination file)."""
+    if container.get("terminationMessagePolicy") != "FallbackToLogsOnError":
+        return ""
+    text = b"".join(path.read_bytes() for path in logs if path.is_file())
+    tail = b"\n".join(text.splitlines()[-_LOG_MESSAGE_LINES:])[-_LOG_MESSAGE_BYTES:]
+    return tail.decode("utf-8", "replace").strip()
+
+
+def _failure(
+    outcome: ProcessOutcome, stop_reason: str, where: str, message: str = ""
+) -> tuple[str, str] | None:
+    """The node phase and message for a container that did not succeed, or ``None``; an init
+    container's failure (``where`` names it) is an Error; ``message``: its termination
+    message."""
     if outcome.start_error:
         return FAILED, f"{where}StartError (exit code 128): {outcome.start_error}"
     if outcome.deadline_exceeded:
         return FAILED, DEADLINE_MESSAGE
     if outcome.stopped:
         return FAILED, stop_reason
+    if outcome.exit_code and where:
+        return ERROR, "failed to load artifacts" + (f": {message}" if message else "")
     if outcome.exit_code:
-        return FAILED, f"{where}Error (exit code {outcome.exit_code})"
+        return FAILED, f"Error (exit code {outcome.exit_code})" + (
+            f": {message}" if message else ""
+        )
     return None
 
 
@@ -247,7 +273,8 @@ def _run_pod(inv: Invocation, kind: str) -> None:
                 deadline_s=remaining(),
                 stop=ctx.stop,
             )
-            failure = _failure(outcome, ctx.stop.reason, f"init container '{name}': ")
+            message = termination_message(container, (stdout, stderr))
+            failure = _failure(outcome, ctx.stop.reason, f"init container '{name}': ", message)
             if failure is not None:
                 node.finish(*failure)
                 return
@@ -293,7 +320,8 @@ def _run_main(inv: Invocation, pod: _Pod, deadline_s: float | None) -> tuple[str
         )
         node.exit_code = 128 if outcome.start_error else outcome.exit_code
         node.result = read_result(node.stdout_path)
-        failure = _failure(outcome, ctx.stop.reason, "")
+        logs = (node.stdout_path, node.stderr_path)
+        failure = _failure(outcome, ctx.stop.reason, "", termination_message(pod.main, logs))
     finally:
         ended = [(name, stop_background(process)) for name, process in sidecars]
     # Argo ignores sidecars it killed (exit 137/143) but not those that failed by themselves.

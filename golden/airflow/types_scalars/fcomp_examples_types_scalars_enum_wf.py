@@ -22,7 +22,7 @@ import sys
 from typing import Any
 
 from airflow.providers.standard.sensors.time_delta import WaitSensor  # noqa: TID251
-from airflow.sdk.exceptions import AirflowException  # noqa: TID251
+from airflow.sdk.exceptions import AirflowException, AirflowFailException  # noqa: TID251
 
 FCOMP: dict[str, Any] = {}  # the generated module assigns its settings
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
@@ -70,9 +70,14 @@ def fcomp_render(parts: Any, values: dict[str, str]) -> str:
 
 
 def fcomp_run(
-    log: Any, argv: list[str], env: dict[str, str] | None = None, capture: bool = False
+    log: Any,
+    argv: list[str],
+    env: dict[str, str] | None = None,
+    capture: bool = False,
+    final_status: int | None = None,
 ) -> str:
-    """Run a process, logging its output; its stdout when ``capture``; fail on a non-zero exit."""
+    """Run a process, logging its output; its stdout when ``capture``; fail on a non-zero exit
+    (exit status ``final_status``: fail without the task's remaining retries)."""
     full_env = dict(os.environ)
     full_env["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), full_env.get("PATH", "")])
     full_env.update(env or {})
@@ -84,7 +89,8 @@ def fcomp_run(
             log.info("%s", line)
     if proc.returncode != 0:
         tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-20:])
-        raise AirflowException(f"{os.path.basename(argv[0])} exited with {proc.returncode}: {tail}")
+        error = AirflowFailException if proc.returncode == final_status else AirflowException
+        raise error(f"{os.path.basename(argv[0])} exited with {proc.returncode}: {tail}")
     return proc.stdout
 
 

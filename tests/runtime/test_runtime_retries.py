@@ -1,0 +1,74 @@
+"""``bind --attempt N``: a retry of an attempt whose error Flyte does not retry is refused."""
+
+from __future__ import annotations
+
+import pytest
+from flyteidl.core import errors_pb2
+from runtime_helpers import Runtime, literal_map
+
+from fcomp.runtime.codec import serialize
+
+RECOVERABLE = errors_pb2.ContainerError.Kind.RECOVERABLE
+NON_RECOVERABLE = errors_pb2.ContainerError.Kind.NON_RECOVERABLE
+PLAN = "{}"
+
+
+def _fail(runtime: Runtime, attempt: int, kind: int, message: str = "boom") -> None:
+    document = errors_pb2.ErrorDocument()
+    document.error.code = "USER:ValueError"
+    document.error.message = f"Traceback (most recent call last):\n  ...\n  {message}\n"
+    document.error.kind = kind
+    path = runtime.storage.attempt_path("n0", attempt, "error.pb")
+    runtime.storage.write(path, serialize(document), "n0")
+
+
+def _bind(runtime: Runtime, attempt: int) -> tuple[int, str]:
+    ran = runtime("bind", "--node", "n0", "--plan", PLAN, "--attempt", str(attempt))
+    return ran.status, ran.err
+
+
+def test_first_attempt_is_never_refused(runtime: Runtime) -> None:
+    _fail(runtime, 0, NON_RECOVERABLE)  # left by an earlier execution's files, say
+    assert _bind(runtime, 0) == (0, "")
+
+
+def test_retry_after_a_recoverable_error_binds(runtime: Runtime) -> None:
+    _fail(runtime, 0, RECOVERABLE)
+    assert _bind(runtime, 1) == (0, "")
+    assert runtime.storage.backend.exists(runtime.storage.inputs_path("n0"))
+
+
+def test_retry_after_a_non_recoverable_error_is_refused(runtime: Runtime) -> None:
+    _fail(runtime, 0, NON_RECOVERABLE, "ValueError: bad input")
+    status, err = _bind(runtime, 1)
+    assert status == 3
+    assert err.strip() == (
+        "fcomp-runtime bind: error: node 'n0' attempt 0 failed with a non-recoverable error, "
+        "not retried (Flyte retries only recoverable errors, such as "
+        "FlyteRecoverableException): USER:ValueError: ValueError: bad input"
+    )
+    # Nothing is bound for the refused attempt, and no attempt folder appears for it, so the
+    # execution's error (for a failure node) is still the task's own.
+    assert not runtime.storage.backend.exists(runtime.storage.inputs_path("n0"))
+    assert sorted(runtime.storage.backend.names(runtime.storage.data_dir("n0"))) == ["0"]
+
+
+def test_the_latest_earlier_attempt_decides(runtime: Runtime) -> None:
+    _fail(runtime, 0, NON_RECOVERABLE)
+    _fail(runtime, 1, RECOVERABLE)
+    assert _bind(runtime, 2)[0] == 0
+    _fail(runtime, 2, NON_RECOVERABLE)
+    # A later refused attempt left no folder: attempt 2's error still decides for attempt 4.
+    assert _bind(runtime, 4)[0] == 3
+
+
+def test_attempt_without_an_error_document_is_retried(runtime: Runtime) -> None:
+    """A pod lost or killed leaves no error document: Flyte retries it."""
+    runtime.put_outputs("n0", literal_map(), attempt=0)  # a partial attempt, no error.pb
+    assert _bind(runtime, 1) == (0, "")
+
+
+@pytest.mark.parametrize("text", ["-1", "x", "١", "1.0", "9999999999"])
+def test_attempt_must_be_a_plain_number(runtime: Runtime, text: str) -> None:
+    ran = runtime("bind", "--node", "n0", "--plan", PLAN, "--attempt", text)
+    assert ran.status == 1 and "not an attempt number" in ran.err
