@@ -237,6 +237,8 @@ CASES: list[Case] = [
     _c("types_dataclass", "dataclass_wf", "default"),
     _c("types_dataclass", "dataclass_wf", "custom", {"name": "other", "values": [1, 2, 3, 4]}),
     _c("types_dataclass", "dataclass_input_wf", "default"),
+    _c("types_dataclass", "map_attr_wf", "default"),
+    _c("types_dataclass", "map_attr_wf", "empty", {"values": []}),
     _c("types_dataclass", "dataclass_input_wf", "custom", {
         "rec": {"name": "given", "values": [7, 8, 9], "stats": {"count": 3, "mean": 8.0},
                 "tags": {"k": "v"}}}),

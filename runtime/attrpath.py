@@ -2,8 +2,10 @@
 
 As in ``flytepropeller/pkg/controller/nodes/attr_path_resolver.go``: list indexes and map keys walk
 collection and map literals; the rest of the path walks inside a dataclass value. A msgpack
-``Binary`` value is decoded, walked and re-encoded, so the result is again a msgpack ``Binary``
-(even for a leaf such as an int: flytekit reads any simple type back from msgpack). A ``Struct``
+``Binary`` value is decoded and walked; what the path reaches becomes, as propeller turns it
+(Flyte 1.15 on): a list, a collection of msgpack ``Binary`` elements (so a map task can map
+over it); a string, number or boolean, a primitive literal (an integer past int64 is an
+error); anything else (an object, a null, bytes), a msgpack ``Binary`` again. A ``Struct``
 value is walked and turned into literals (objects stay ``Struct``, lists become collections,
 numbers become floats as ``structpb`` holds them).
 
@@ -63,10 +65,43 @@ def _in_binary(node: str, literal: Any, path: list[Step]) -> Any:
     value = unpack(binary.value, f"{node}: the dataclass value")
     for step in path:
         value = _step(node, value, step, "the dataclass value")
-    resolved = literals_pb2.Literal()
-    resolved.scalar.binary.value = pack(value)
-    resolved.scalar.binary.tag = MSGPACK
-    return resolved
+    if isinstance(value, list):
+        resolved = literals_pb2.Literal()
+        resolved.collection.SetInParent()
+        resolved.collection.literals.extend(_msgpack_literal(item) for item in value)
+        return resolved
+    if isinstance(value, bool | int | float | str):
+        return _primitive_literal(node, value)
+    return _msgpack_literal(value)
+
+
+def _msgpack_literal(value: Any) -> Any:
+    """``value`` as a msgpack ``Binary`` literal."""
+    literal = literals_pb2.Literal()
+    literal.scalar.binary.value = pack(value)
+    literal.scalar.binary.tag = MSGPACK
+    return literal
+
+
+#: The range of Go's int64, which a primitive integer literal holds.
+_INT64 = range(-(2**63), 2**63)
+
+
+def _primitive_literal(node: str, value: bool | int | float | str) -> Any:
+    """A decoded msgpack leaf as a primitive literal (Go's ``convertInterfaceToLiteralScalar``)."""
+    literal = literals_pb2.Literal()
+    primitive = literal.scalar.primitive
+    if isinstance(value, bool):
+        primitive.boolean = value
+    elif isinstance(value, int):
+        if value not in _INT64:
+            raise _fail(node, f"integer {value} is too large to be converted to int64")
+        primitive.integer = value
+    elif isinstance(value, float):
+        primitive.float_value = value
+    else:
+        primitive.string_value = value
+    return literal
 
 
 def _python_to_literal(value: Any) -> Any:

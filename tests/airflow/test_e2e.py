@@ -75,6 +75,7 @@ CASES = [
     "types_collections.matrix_wf.default",
     "types_collections.bindings_wf.default",
     "types_dataclass.dataclass_wf.custom",
+    "types_dataclass.map_attr_wf.default",
     "types_files.directory_wf.three",
     "types_scalars.enum_wf.blue",
     "types_scalars.union_wf.str",

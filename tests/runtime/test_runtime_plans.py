@@ -22,6 +22,7 @@ from runtime_helpers import (
 
 from fcomp.runtime.errors import StepError
 from fcomp.runtime.plans import Resolver
+from fcomp.runtime.structs import pack
 
 
 @dataclass
@@ -79,24 +80,44 @@ def test_promise_path_walks_lists_and_maps(resolver: Resolver) -> None:
 
 
 @pytest.mark.parametrize(
-    ("path", "python_type", "expected"),
+    ("path", "python_type", "expected", "form"),
     [
-        (["name"], str, "r"),
-        (["inner"], Inner, RECORD.inner),
-        (["inner", "x"], int, 7),
-        (["inner", "tags", "k"], str, "v"),
-        (["xs", 2], int, 30),
-        (["xs"], list[int], [10, 20, 30]),
-        (["scores", "a"], float, 0.5),
+        (["name"], str, "r", "string_value"),
+        (["inner"], Inner, RECORD.inner, "msgpack"),
+        (["inner", "x"], int, 7, "integer"),
+        (["inner", "tags", "k"], str, "v", "string_value"),
+        (["inner", "tags"], dict[str, str], {"k": "v"}, "msgpack"),
+        (["xs", 2], int, 30, "integer"),
+        (["xs"], list[int], [10, 20, 30], "collection"),
+        (["scores", "a"], float, 0.5, "float_value"),
     ],
 )
 def test_attr_path_into_a_flytekit_dataclass(
-    resolver: Resolver, path: list[Any], python_type: Any, expected: Any
+    resolver: Resolver, path: list[Any], python_type: Any, expected: Any, form: str
 ) -> None:
     literal = resolver.value(promise("n1", "o0", path=path))
-    # Propeller hands the task a msgpack Binary whatever the leaf: flytekit reads it back.
-    assert literal.scalar.binary.tag == "msgpack"
+    # As propeller (Flyte 1.15 on): a leaf becomes a primitive, a list a collection of msgpack
+    # elements, anything else msgpack again; flytekit reads each form back.
+    if form == "msgpack":
+        assert literal.scalar.binary.tag == "msgpack"
+    elif form == "collection":
+        items = literal.collection.literals
+        assert [item.scalar.binary.tag for item in items] == ["msgpack"] * len(expected)
+    else:
+        assert literal.scalar.primitive.WhichOneof("value") == form
     assert to_python(literal, python_type) == expected
+
+
+def test_attr_path_to_a_huge_integer_fails_as_propeller_does(runtime: Runtime) -> None:
+    value = literals_pb2.Literal()
+    value.scalar.binary.value = pack({"big": 2**64 - 1, "ok": -(2**63)})
+    value.scalar.binary.tag = "msgpack"
+    runtime.put_outputs("n3", literal_map(o0=value))
+    resolver = Resolver(runtime.storage)
+    assert resolver.value(promise("n3", "o0", path=["ok"])).scalar.primitive.integer == -(2**63)
+    with pytest.raises(StepError) as raised:
+        resolver.value(promise("n3", "o0", path=["big"]))
+    assert "too large to be converted to int64" in raised.value.message
 
 
 def test_attr_path_into_a_struct_gives_literals_as_propeller_does(runtime: Runtime) -> None:

@@ -1,10 +1,11 @@
 """Dataclasses: a dataclass with a nested dataclass and a list field as input and
 output, and attribute access on a dataclass output (`rec.stats.count`,
-`rec.values`, `rec.values[1]`) so bindings carry an attr_path."""
+`rec.values`, `rec.values[1]`) so bindings carry an attr_path; a map task over a
+list field (`map_task(pick)(v=rec.values)`)."""
 
 from dataclasses import dataclass, field
 
-from flytekit import task, workflow
+from flytekit import map_task, task, workflow
 
 
 @dataclass
@@ -74,3 +75,10 @@ def dataclass_input_wf(
 ) -> tuple[Record, int]:
     """A dataclass workflow input with attribute access on the input itself."""
     return rename(rec=rec, suffix="+"), double_count(count=rec.stats.count)
+
+
+@workflow
+def map_attr_wf(name: str = "mapped", values: list[int] = [3, 5, 7]) -> list[int]:  # noqa: B006
+    """A map task over a list reached through a dataclass attribute."""
+    rec = make_record(name=name, values=values)
+    return map_task(pick)(v=rec.values)
