@@ -6,6 +6,8 @@ and a known field holding the wrong kind of JSON value (a string where a number 
 an object where a list is, a resource quantity that does not parse) fails the whole spec. This
 module checks the same on the JSON data, against a table of the PodSpec fields (and of the
 objects inside them) whose kinds matter; objects not described are accepted as any object.
+The tables list every field of the PodSpec, of a container and of the small objects in them
+(Kubernetes 1.30), so the keys the decoder drops can be found and dropped the same way.
 """
 
 from __future__ import annotations
@@ -17,6 +19,12 @@ from fcomp.compiler.quantity import parse_quantity
 
 # A field's kind: a scalar kind name, ("list", kind), ("map", kind) or an object's fields.
 Kind: TypeAlias = "str | tuple[str, Kind] | Mapping[str, Kind]"
+
+
+class _Some(dict[str, "Kind"]):
+    """An object of which only the fields whose kinds matter are listed: other keys may be
+    fields Kubernetes knows. (A plain mapping lists every field of its object.)"""
+
 
 STR, BOOL, INT, QUANTITY, OBJECT = "string", "boolean", "integer", "quantity", "object"
 
@@ -47,17 +55,19 @@ _VOLUME_MOUNT: Kind = {
     "subPathExpr": STR,
 }
 _RESOURCES: Kind = {"limits": _map(QUANTITY), "requests": _map(QUANTITY), "claims": _list(OBJECT)}
-_SECURITY_CONTEXT: Kind = {
-    "capabilities": OBJECT,
-    "privileged": BOOL,
-    "runAsUser": INT,
-    "runAsGroup": INT,
-    "runAsNonRoot": BOOL,
-    "readOnlyRootFilesystem": BOOL,
-    "allowPrivilegeEscalation": BOOL,
-    "procMount": STR,
-}
-_CONTAINER: Kind = {
+_SECURITY_CONTEXT: Kind = _Some(
+    {
+        "capabilities": OBJECT,
+        "privileged": BOOL,
+        "runAsUser": INT,
+        "runAsGroup": INT,
+        "runAsNonRoot": BOOL,
+        "readOnlyRootFilesystem": BOOL,
+        "allowPrivilegeEscalation": BOOL,
+        "procMount": STR,
+    }
+)
+_CONTAINER: dict[str, Kind] = {
     "name": STR,
     "image": STR,
     "command": _list(STR),
@@ -90,22 +100,24 @@ _TOLERATION: Kind = {
     "effect": STR,
     "tolerationSeconds": INT,
 }
-_POD_SECURITY_CONTEXT: Kind = {
-    "runAsUser": INT,
-    "runAsGroup": INT,
-    "runAsNonRoot": BOOL,
-    "supplementalGroups": _list(INT),
-    "fsGroup": INT,
-    "fsGroupChangePolicy": STR,
-    "sysctls": _list(OBJECT),
-    "seccompProfile": OBJECT,
-    "seLinuxOptions": OBJECT,
-}
+_POD_SECURITY_CONTEXT: Kind = _Some(
+    {
+        "runAsUser": INT,
+        "runAsGroup": INT,
+        "runAsNonRoot": BOOL,
+        "supplementalGroups": _list(INT),
+        "fsGroup": INT,
+        "fsGroupChangePolicy": STR,
+        "sysctls": _list(OBJECT),
+        "seccompProfile": OBJECT,
+        "seLinuxOptions": OBJECT,
+    }
+)
 POD_SPEC: Kind = {
-    "volumes": _list({"name": STR}),
+    "volumes": _list(_Some({"name": STR})),
     "initContainers": _list(_CONTAINER),
     "containers": _list(_CONTAINER),
-    "ephemeralContainers": _list(_CONTAINER),
+    "ephemeralContainers": _list({**_CONTAINER, "targetContainerName": STR}),
     "restartPolicy": STR,
     "terminationGracePeriodSeconds": INT,
     "activeDeadlineSeconds": INT,
@@ -193,3 +205,57 @@ def pod_spec_errors(spec: Any) -> list[str]:
                 if key in value:
                     stack.append((f"{path}.{key}" if path else key, sub, value[key]))
     return sorted(bad)
+
+
+def _children(path: str, kind: Kind, value: Any) -> list[tuple[str, Kind, Any]]:
+    """The (path, kind, value) of the parts of ``value`` that ``kind`` describes."""
+    if isinstance(kind, str) or value is None:
+        return []
+    if isinstance(kind, tuple):
+        shape, item = kind
+        if shape == "list" and isinstance(value, list):
+            return [(f"{path}[{i}]", item, v) for i, v in enumerate(value)]
+        if shape == "map" and isinstance(value, dict):
+            return [(f"{path}.{k}", item, v) for k, v in value.items()]
+        return []
+    if not isinstance(value, dict):
+        return []
+    return [(f"{path}.{k}" if path else k, sub, value[k]) for k, sub in kind.items() if k in value]
+
+
+def unknown_fields(spec: Any) -> list[str]:
+    """The paths (``containers[1].colour``) of keys Go's decoder drops from ``spec`` as a
+    PodSpec: keys of objects the tables describe in full that are none of their fields."""
+    found: list[str] = []
+    stack: list[tuple[str, Kind, Any]] = [("", POD_SPEC, spec)]
+    while stack:
+        path, kind, value = stack.pop()
+        if isinstance(kind, Mapping) and not isinstance(kind, _Some) and isinstance(value, dict):
+            found += [f"{path}.{k}" if path else str(k) for k in value if k not in kind]
+        stack += _children(path, kind, value)
+    return sorted(found)
+
+
+def _prune(kind: Kind, value: Any) -> Any:
+    if value is None or isinstance(kind, str):
+        return value
+    if isinstance(kind, tuple):
+        shape, item = kind
+        if shape == "list" and isinstance(value, list):
+            return [_prune(item, v) for v in value]
+        if shape == "map" and isinstance(value, dict):
+            return {k: _prune(item, v) for k, v in value.items()}
+        return value
+    if not isinstance(value, dict):
+        return value
+    some = isinstance(kind, _Some)
+    return {
+        k: _prune(kind[k], v) if k in kind else v for k, v in value.items() if some or k in kind
+    }
+
+
+def known_fields(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """``spec`` without the keys :func:`unknown_fields` finds (a new object: what Flyte's pod
+    spec holds once decoded)."""
+    pruned: dict[str, Any] = _prune(POD_SPEC, dict(spec))
+    return pruned

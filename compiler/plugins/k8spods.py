@@ -9,6 +9,7 @@ import dataclasses
 from typing import Any
 
 from fcomp.compiler import codes, ir
+from fcomp.compiler.passes.podspec import known_fields
 from fcomp.compiler.plugins.custom import Custom
 from fcomp.compiler.plugins.pods import build_pod, k8s_resources, merge_pod_spec
 from fcomp.compiler.plugins.registry import LoweringError, TaskContext
@@ -40,7 +41,8 @@ def overlay(pod: dict[str, Any], k8s_pod: Custom | None) -> dict[str, Any]:
             k8s_pod.ctx,
             field=f"{k8s_pod.where}.podSpec",
         )
-    return merge_pod_spec(pod, spec)
+    # Go decodes the overlay into a PodSpec first: keys that are no PodSpec field go.
+    return merge_pod_spec(pod, known_fields(spec))
 
 
 def primary(pod: dict[str, Any], name: str, ctx: TaskContext) -> dict[str, Any]:

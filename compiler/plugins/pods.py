@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from fcomp.compiler import codes, ir
+from fcomp.compiler.passes.podspec import known_fields
 from fcomp.compiler.plugins.placeholders import UnknownVariableError, parse_text
 from fcomp.compiler.plugins.policy import exec_policy
 from fcomp.compiler.plugins.registry import LoweringError, TaskContext
@@ -186,7 +187,9 @@ def build_pod(ctx: TaskContext) -> PodUnit:
         primary = PRIMARY
         resources = target.resources
     elif isinstance(target, ir.K8sPod):
-        pod = copy.deepcopy(dict(target.pod_spec or {}))
+        # Keys that are no PodSpec field go, as Flyte's decoder drops them (the task check
+        # warns).
+        pod = copy.deepcopy(known_fields(target.pod_spec or {}))
         primary = target.primary_container_name or task.config_value("primary_container_name")
         labels.update(target.metadata.labels)
         annotations.update(target.metadata.annotations)
@@ -207,7 +210,7 @@ def build_pod(ctx: TaskContext) -> PodUnit:
         )
 
     if overrides.pod_template is not None and overrides.pod_template.pod_spec:
-        pod = _merge_pod(pod, overrides.pod_template.pod_spec)
+        pod = _merge_pod(pod, known_fields(overrides.pod_template.pod_spec))
         labels.update(overrides.pod_template.metadata.labels)
         annotations.update(overrides.pod_template.metadata.annotations)
         if overrides.pod_template.primary_container_name:

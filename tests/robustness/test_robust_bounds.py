@@ -351,7 +351,8 @@ def test_deep_pod_spec_annotations_reach_the_yaml_writer(tmp_path: Path, depth: 
     package = Package.load("pod_template").copy()
     task = package.task("in_pod")
     container = task.k8s_pod.pod_spec.fields["containers"].list_value.values[0]
-    value = container.struct_value.fields["fcompDeep"]  # containers keep any key
+    # A container's lifecycle is kept as any object (unknown container keys are dropped).
+    value = container.struct_value.fields["lifecycle"].struct_value.fields["fcompDeep"]
     for i in range(depth):  # built in place: protobuf checks depth only when it parses
         value = value.struct_value.fields[f"k{i}"]
     value.struct_value.fields["leaf"].string_value = "x"
