@@ -14,6 +14,7 @@ from fcomp.compiler.plugins.placeholders import UnknownVariableError, parse_text
 from fcomp.compiler.plugins.policy import exec_policy
 from fcomp.compiler.plugins.registry import LoweringError, TaskContext
 from fcomp.compiler.plugins.units import PlaceholderKind, PodUnit, Text
+from fcomp.compiler.quantity import parse_quantity
 
 PRIMARY = "primary"
 SECRETS_ENV_PREFIX = "_FSEC_"
@@ -46,9 +47,24 @@ def texts(values: tuple[str, ...], ctx: TaskContext, field: str) -> list[Text]:
     return out
 
 
+def clamp_requests(resources: dict[str, Any]) -> None:
+    """Lower each request above its limit to the limit, in place (Flyte's
+    ``ensureResourceRange``: a zero or unreadable quantity is left alone)."""
+    requests, limits = resources.get("requests"), resources.get("limits")
+    if not isinstance(requests, dict) or not isinstance(limits, dict):
+        return
+    for key, limit in limits.items():
+        if key not in requests:
+            continue
+        want, cap = parse_quantity(str(requests[key])), parse_quantity(str(limit))
+        if want is not None and cap is not None and want and cap and want > cap:
+            requests[key] = limit
+
+
 def k8s_resources(resources: ir.Resources, gpu_name: str) -> dict[str, dict[str, str]]:
     """Flyte resources as Kubernetes requests/limits, a missing request taking the limit and
-    a missing limit taking the request; GPUs get equal request and limit."""
+    a missing limit taking the request, a request above its limit lowered to it; GPUs get
+    equal request and limit."""
     names = {**_K8S_RESOURCE_NAMES, "gpu": gpu_name}
     requests = {names.get(k, k): v for k, v in resources.requests if k != "unknown"}
     limits = {names.get(k, k): v for k, v in resources.limits if k != "unknown"}
@@ -61,6 +77,7 @@ def k8s_resources(resources: ir.Resources, gpu_name: str) -> dict[str, dict[str,
         out["requests"] = dict(sorted(requests.items()))
     if limits:
         out["limits"] = dict(sorted(limits.items()))
+    clamp_requests(out)
     return out
 
 
@@ -228,6 +245,9 @@ def build_pod(ctx: TaskContext) -> PodUnit:
     merged = merge_resources(resources, overrides.resources)
     if merged:
         main["resources"] = k8s_resources(merged, config.gpu_resource_name)
+    for container in pod["containers"]:  # Flyte keeps every container's requests in range
+        if isinstance(container.get("resources"), dict):
+            clamp_requests(container["resources"])
 
     # Environment: the launch plan's execution env vars, then secrets.
     env = list(main.get("env") or [])
