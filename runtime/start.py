@@ -15,6 +15,7 @@ from flyteidl.core import literals_pb2, types_pb2
 
 from fcomp.runtime import jsonforms, scalars, textforms
 from fcomp.runtime.codec import b64_message, parse_message
+from fcomp.runtime.contract import DEFAULT_MARK
 from fcomp.runtime.errors import StepError
 from fcomp.runtime.literals import (
     describe_type,
@@ -126,7 +127,7 @@ def workflow_inputs(args: Any) -> Any:
             literal = b64_message(fixed[name], literals_pb2.Literal, f"--fixed {name}")
         elif name in given:
             literal = given[name]
-        elif name in params and not (params[name] == "" and name in defaults):
+        elif name in params and not (params[name] == DEFAULT_MARK and name in defaults):
             literal = textforms.parse_parameter(name, params[name], types[name])
         elif name in defaults:
             literal = b64_message(defaults[name], literals_pb2.Literal, f"--default {name}")

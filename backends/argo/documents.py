@@ -29,6 +29,7 @@ from fcomp.compiler.config import Config
 from fcomp.compiler.diagnostics import Diagnostic, Severity
 from fcomp.compiler.passes.results import CompiledProgram, CompiledWorkflow
 from fcomp.compiler.schedules import CronError, rate_seconds, schedule_cron
+from fcomp.runtime.contract import DEFAULT_MARK
 
 API_VERSION = "argoproj.io/v1alpha1"
 LABEL_PREFIX = "fcomp.dev/"
@@ -74,9 +75,10 @@ def _parameters(lp: ir.LaunchPlan, wf: ir.Workflow) -> list[dict[str, Any]]:
         param: dict[str, Any] = {"name": name}
         p = defaults.get(name)
         if p is not None and p.default is not None:
-            # A default with no (safe) text form stays with the start step (``--default``).
+            # A default with no (safe) text form stays with the start step (``--default``),
+            # which takes it when the parameter still holds the mark.
             text = _text_default(p)
-            param["value"] = "" if text is None else text
+            param["value"] = DEFAULT_MARK if text is None else text
         elif ir.is_none_union(var.type) and (p is None or not p.required):
             param["value"] = ""
         if var.description:
