@@ -20,7 +20,7 @@ from fcomp.backends.airflow.dagsplit import split_flow, write_split
 from fcomp.backends.airflow.emit import EmitContext, as_datetime
 from fcomp.backends.airflow.graph import FlowBuilder
 from fcomp.backends.airflow.kubernetes import MACROS
-from fcomp.backends.airflow.local import resource_runnable
+from fcomp.backends.airflow.local import dropped_settings, resource_runnable
 from fcomp.backends.airflow.model import TASK_ID_MAX, Flow
 from fcomp.backends.airflow.module import FLAVOURS, DagSettings, write_module
 from fcomp.backends.airflow.pods import child_settings
@@ -148,6 +148,8 @@ def _check_flow(
             )
         )
     emitters = FLAVOURS[config.airflow_flavour]
+    if config.airflow_flavour == "local":
+        _local_drops(flow, diagnostics)
     for op in flow.ops.values():
         runnable = type(op.step) in emitters
         if runnable and isinstance(op.step, steps.Resource) and config.airflow_flavour == "local":
@@ -182,6 +184,29 @@ def _check_flow(
                     f"task id '{op.id[:60]}...' is {len(op.id)} characters long; Airflow allows "
                     f"{TASK_ID_MAX} (subworkflows nested too deep)",
                     lp.source,
+                )
+            )
+
+
+def _local_drops(flow: Flow, diagnostics: list[Diagnostic]) -> None:
+    """Report the pod settings the ``local`` flavour does not apply, once per task and set of
+    settings (a node's overrides may add some)."""
+    seen: set[tuple[str, ...]] = set()
+    for op in flow.ops.values():
+        if not isinstance(op.step, steps.Task):
+            continue
+        unit = op.step.unit
+        dropped = dropped_settings(unit)
+        key = (unit.task.id.name, *dropped)
+        if dropped and key not in seen:
+            seen.add(key)
+            diagnostics.append(
+                Diagnostic(
+                    Severity.WARNING,
+                    codes.IGNORED_FIELD,
+                    f"task '{unit.task.id.name}' runs as a process on the Airflow worker "
+                    f"(airflow_flavour=local), without its {', '.join(dropped)}",
+                    unit.task.source,
                 )
             )
 

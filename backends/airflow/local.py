@@ -40,6 +40,38 @@ def _kind(p: Placeholder) -> str:
     return p.kind.value
 
 
+#: Pod fields that place or limit a pod, with no effect on a process on the worker.
+_POD_ONLY = (
+    "nodeSelector",
+    "affinity",
+    "tolerations",
+    "securityContext",
+    "serviceAccountName",
+    "priorityClassName",
+    "schedulerName",
+    "runtimeClassName",
+    "hostNetwork",
+)
+
+
+def dropped_settings(unit: PodUnit) -> list[str]:
+    """What of a task's pod the ``local`` flavour does not apply (the image aside, which no
+    process on the worker has): resources, containers other than the primary and the init
+    containers, pod-only fields, labels and annotations."""
+    pod = unit.pod_spec
+    containers = pod.get("containers") or []
+    dropped: list[str] = []
+    if any(c.get("resources") for c in containers):
+        dropped.append("resources")
+    dropped += [
+        f"sidecar container '{c.get('name')}'" for c in containers if c.get("name") != unit.primary
+    ]
+    dropped += [key for key in _POD_ONLY if pod.get(key)]
+    if unit.labels or unit.annotations:
+        dropped.append("pod labels and annotations")
+    return dropped
+
+
 def process_spec(container: Mapping[str, Any]) -> dict[str, Any]:
     """A container as a process: its command and args (``argv``), variables (``env``) and the
     names of its secret variables (``secrets``, read from the worker's environment)."""
