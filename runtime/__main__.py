@@ -178,6 +178,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--key", required=True, help='JSON {"task", "version", "ignore", "overwrite"}'
     )
 
+    retry = command(
+        "retry-check",
+        "refuse (exit status 3) a retry of an attempt that failed with a non-recoverable error",
+    )
+    _node(retry)
+    retry.add_argument("--attempt", type=_attempt, required=True, help="this attempt (0 first)")
+
     put = command("cache-put", "store a cached task node's outputs under the key of its inputs")
     _node(put)
     put.add_argument("--key", required=True, help="the same JSON as for cache-check")

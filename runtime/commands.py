@@ -204,6 +204,12 @@ def _dynamic(args: Any) -> str | None:
     return dynamic(args)
 
 
+def retry_check(args: Any) -> str | None:
+    """Fail (exit status 3) when this attempt retries a non-recoverable error."""
+    retries.check_retry(_storage(args), args.node, args.attempt)
+    return None
+
+
 def cache_put(args: Any) -> str | None:
     """Store a cached task node's outputs (latest attempt) under the key of its inputs."""
     storage = _storage(args)
@@ -234,6 +240,7 @@ COMMANDS: dict[str, Callable[[Any], str | None]] = {
     "show": show,
     "cache-check": cache_check,
     "cache-put": cache_put,
+    "retry-check": retry_check,
     "dynamic": lambda args: _dynamic(args),
     **copilot.COMMANDS,
     **queries.COMMANDS,

@@ -28,7 +28,8 @@ from fcomp.compiler.plugins.units import ArrayTaskUnit
 
 def element_template(name: str, unit: ArrayTaskUnit, config: Config) -> dict[str, Any]:
     """The pod template of one element, its output prefix the element's ``data`` folder."""
-    template = pod_template(name, unit.element, config, element=True)
+    # Every attempt writes the same folder, so no attempt's error can be told from another's.
+    template = pod_template(name, unit.element, config, element=True, retry_check=False)
     element = unit.element
     vars_ = NodeVars(
         config.storage_prefix,

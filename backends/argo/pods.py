@@ -43,6 +43,7 @@ _TEMPLATE_FIELDS = (
 _OWNED_BY_ARGO = ("containers", "initContainers", "volumes", "restartPolicy")
 
 BIND_CONTAINER = "fcomp-bind"
+RETRY_CHECK_CONTAINER = "fcomp-retry-check"
 PLAN_PARAM = "{{inputs.parameters.plan}}"
 
 
@@ -122,11 +123,35 @@ ARRAY_ENV = [
 ]
 
 
-def pod_template(name: str, unit: PodUnit, config: Config, element: bool = False) -> dict[str, Any]:
+def retry_check_container(config: Config) -> dict[str, Any]:
+    """The init container of an array element's pod that refuses to retry a non-recoverable
+    error (the element binds nothing, so the check runs alone)."""
+    args = ["retry-check", "--prefix", literal(config.storage_prefix), "--exec", exec_id()]
+    args += ["--node", f"{NODE_PARAM}/{INDEX_PARAM}", "--attempt", "{{retries}}"]
+    return with_lbrace(
+        {
+            "name": RETRY_CHECK_CONTAINER,
+            "image": POD_TEXT.literal(config.runtime_image),
+            "command": ["fcomp-runtime"],
+            "args": args,
+            "terminationMessagePolicy": "FallbackToLogsOnError",
+        }
+    )
+
+
+def pod_template(
+    name: str,
+    unit: PodUnit,
+    config: Config,
+    element: bool = False,
+    retry_check: bool = True,
+) -> dict[str, Any]:
     """The Argo template running ``unit`` for the node named by its ``node`` parameter.
 
     An ``element`` template runs one element of an array node (its ``index`` parameter): it
-    reads the array node's bound inputs and needs no bind step of its own.
+    reads the array node's bound inputs and needs no bind step of its own. With retries, the
+    pod first refuses to retry a non-recoverable error, unless ``retry_check`` is off (an
+    element whose attempts share one folder).
     """
     vars_ = NodeVars(config.storage_prefix, config.raw_prefix, unit.policy.retries > 0, element)
     pod = render_pod_spec(dict(unit.pod_spec), vars_)
@@ -148,13 +173,12 @@ def pod_template(name: str, unit: PodUnit, config: Config, element: bool = False
             **({"labels": labels} if labels else {}),
             **({"annotations": annotations} if annotations else {}),
         }
-    checked = vars_.retries and not element  # the bind step checks each retry
+    checked = vars_.retries and retry_check  # an init container checks each retry
     attempt = vars_.attempt if checked else None
-    init = (
-        []
-        if element
-        else [bind_container(config, unit.needs_task_template, unit.task.pb, attempt=attempt)]
-    )
+    if element:
+        init = [retry_check_container(config)] if checked else []
+    else:
+        init = [bind_container(config, unit.needs_task_template, unit.task.pb, attempt=attempt)]
     init += pod.get("initContainers", [])
     if init:
         template["initContainers"] = init

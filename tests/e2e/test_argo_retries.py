@@ -54,3 +54,37 @@ def test_success_needs_no_retry(tmp_path: Path) -> None:
     run, attempts = _run(tmp_path, "none")
     assert run.phase == "Succeeded" and run.outputs == {"o0": 1}
     assert len(attempts) == 1
+
+
+def _run_map(tmp_path: Path, xs: str) -> LocalRun:
+    run, diagnostics = run_argo_local(
+        compiled("retries"),
+        "fcomp_examples.retries.retry_map_wf",
+        {"xs": xs, "marker_dir": str(tmp_path / "markers")},
+        storage=tmp_path / "storage",
+        config=Config(),
+        workdir=tmp_path / "work",
+        pythonpath=[str(WORKFLOWS)],
+    )
+    assert diagnostics == [] and run is not None
+    return run
+
+
+def _attempts(tmp_path: Path, x: int) -> int:
+    return len((tmp_path / "markers" / f"item{x}").read_text().splitlines())
+
+
+@pytest.mark.e2e
+def test_map_element_with_a_recoverable_error_is_retried(tmp_path: Path) -> None:
+    run = _run_map(tmp_path, "[0, 1]")
+    assert run.phase == "Succeeded", run.failures
+    assert run.outputs == {"o0": [2, 11]}
+    assert (_attempts(tmp_path, 0), _attempts(tmp_path, 1)) == (2, 1)
+
+
+@pytest.mark.e2e
+def test_map_element_with_a_plain_exception_is_not_retried(tmp_path: Path) -> None:
+    run = _run_map(tmp_path, "[-1, 1]")
+    assert run.phase != "Succeeded"
+    assert _attempts(tmp_path, -1) == 1  # the element's body ran once, as on Flyte
+    assert "non-recoverable error, not retried" in " ".join(run.failures), run.failures
