@@ -2,7 +2,8 @@
 
 Only argparse is imported up front; a command's modules load after its arguments parse, so
 ``--help`` and usage errors cost nothing. Every failure prints one ``error:`` line on stderr and
-exits with status 1 (3: ``bind`` refused to retry a non-recoverable error).
+exits with status 1 (3: a retry of a non-recoverable error refused by ``bind`` or
+``retry-check``).
 """
 
 from __future__ import annotations

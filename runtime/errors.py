@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fcomp.runtime.contract import NOT_RETRIED_STATUS
+
 
 class StepError(Exception):
     """A step cannot go on; ``message`` says what, naming the node, path, input or type;
@@ -34,12 +36,6 @@ class NoAlternativeError(OutputsMissingError):
             "did any case of the branch run?"
         )
         self.args = (self.message,)
-
-
-#: Text every refused retry carries (Argo's ``retryStrategy.expression`` stops retrying on it).
-NOT_RETRIED = "non-recoverable error, not retried"
-#: The runtime's exit status for a refused retry (other failures exit with 1).
-NOT_RETRIED_STATUS = 3
 
 
 class NotRetriedError(StepError):

@@ -13,7 +13,8 @@ from __future__ import annotations
 from flyteidl.core import errors_pb2
 
 from fcomp.runtime.codec import parse_message
-from fcomp.runtime.errors import NOT_RETRIED, NotRetriedError
+from fcomp.runtime.contract import NOT_RETRIED
+from fcomp.runtime.errors import NotRetriedError
 from fcomp.runtime.failures import ERROR_FILE
 from fcomp.runtime.storage import Storage
 

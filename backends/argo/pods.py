@@ -25,7 +25,7 @@ from fcomp.backends.argo.render import (
 from fcomp.backends.common.plans import b64
 from fcomp.compiler.config import Config
 from fcomp.compiler.plugins.units import ExecPolicy, PodUnit
-from fcomp.runtime.errors import NOT_RETRIED
+from fcomp.runtime.contract import NOT_RETRIED
 
 #: PodSpec fields an Argo template carries itself.
 _TEMPLATE_FIELDS = (
@@ -52,14 +52,15 @@ def seconds(value: float) -> str:
     return str(max(1, math.ceil(value)))
 
 
-#: Stops retrying once the bind step refused a retry (its message reaches the node through
-#: the container's termination message).
+#: Stops retrying once an init container (bind, or an element's retry check) refused a retry:
+#: its error line reaches the node's message as the container's termination message.
 RETRY_EXPRESSION = f"!(lastRetry.message contains '{NOT_RETRIED}')"
 
 
 def retry_strategy(retries: int, checked: bool = False) -> dict[str, Any]:
-    """Argo's retry strategy for ``retries`` retries of any failure; ``checked``: the template's
-    bind step refuses to retry a non-recoverable error, and the expression stops there."""
+    """Argo's retry strategy for ``retries`` retries of any failure; ``checked``: an init
+    container of the template refuses to retry a non-recoverable error, and the expression
+    stops there."""
     strategy = {"limit": str(retries), "retryPolicy": "Always"}
     if checked:
         strategy["expression"] = RETRY_EXPRESSION

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from flyteidl.core import errors_pb2
 from runtime_helpers import Runtime, literal_map
 
 from fcomp.runtime.codec import serialize
+from fcomp.runtime.contract import NOT_RETRIED_STATUS
+
+PRELUDE = Path(__file__).resolve().parents[2] / "backends" / "airflow" / "prelude" / "local.py"
 
 RECOVERABLE = errors_pb2.ContainerError.Kind.RECOVERABLE
 NON_RECOVERABLE = errors_pb2.ContainerError.Kind.NON_RECOVERABLE
@@ -72,3 +77,18 @@ def test_attempt_without_an_error_document_is_retried(runtime: Runtime) -> None:
 def test_attempt_must_be_a_plain_number(runtime: Runtime, text: str) -> None:
     ran = runtime("bind", "--node", "n0", "--plan", PLAN, "--attempt", text)
     assert ran.status == 1 and "not an attempt number" in ran.err
+
+
+def test_retry_check_alone_refuses_like_bind(runtime: Runtime) -> None:
+    """An array element binds nothing: ``retry-check`` makes the same check by itself."""
+    _fail(runtime, 0, NON_RECOVERABLE)
+    refused = runtime("retry-check", "--node", "n0", "--attempt", "1")
+    assert refused.status == NOT_RETRIED_STATUS and "not retried" in refused.err
+    _fail(runtime, 1, RECOVERABLE)
+    assert runtime("retry-check", "--node", "n0", "--attempt", "2").status == 0
+
+
+def test_airflow_workers_know_the_refusal_status() -> None:
+    """The local flavour's prelude (copied into DAG files, importing nothing of fcomp) holds
+    the same exit status."""
+    assert f"FCOMP_NOT_RETRIED = {NOT_RETRIED_STATUS}\n" in PRELUDE.read_text()
