@@ -237,6 +237,14 @@ IGNORED_FIELD = _code(
     "Remove the field, or accept that the target runs without it.",
     origin="fcomp",
 )
+SELF_STARTING_PLAN = _code(
+    "SelfStartingLaunchPlan",
+    "A launch plan's workflow starts the same launch plan again (directly, or through "
+    "subworkflows and other plans): every execution starts another until a branch stops it.",
+    "Make sure a branch ends the recursion; otherwise each level starts a child workflow "
+    "without end.",
+    origin="fcomp",
+)
 CONFIG_ERROR = _code(
     "ConfigError",
     "The configuration file or a command-line setting is not valid.",

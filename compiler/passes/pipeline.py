@@ -13,6 +13,7 @@ from fcomp.compiler import ir, messages
 from fcomp.compiler.diagnostics import Diagnostic, Diagnostics
 from fcomp.compiler.passes.graph import nx_cycle, topological_order
 from fcomp.compiler.passes.launch_plans import check_launch_plan
+from fcomp.compiler.passes.recursion import self_starting_plans
 from fcomp.compiler.passes.references import direct_references, transitive_workflows
 from fcomp.compiler.passes.results import END_NODE, CompiledProgram, CompiledWorkflow
 from fcomp.compiler.passes.scope import Scope
@@ -171,6 +172,9 @@ def compile_program(program: ir.Program, diags: Diagnostics) -> CompiledProgram 
         for d in check_launch_plan(lp, catalog):
             sink.append(d)
             root.errors += 1
+
+    for d in self_starting_plans(program, catalog):  # warnings: no error counted
+        sink.append(d)
 
     # 4. Dynamic job specs given as input.
     dynamic: list[CompiledWorkflow] = []
