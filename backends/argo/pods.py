@@ -88,8 +88,7 @@ def bind_container(
 ) -> dict[str, Any]:
     """The init container that writes the node's ``inputs.pb`` from its binding plan (its image
     escaped with ``esc``, for the field it sits in). With ``attempt`` (the attempt number's
-    expression) it first refuses to retry a non-recoverable error. Its error line becomes its
-    termination message, so a failed bind names its cause in the node's message."""
+    expression) it first refuses to retry a non-recoverable error."""
     args = [
         "bind",
         "--prefix",
@@ -105,10 +104,16 @@ def bind_container(
         args += ["--task-template", b64(task_pb)]
     if attempt is not None:
         args += ["--attempt", attempt]
+    return _runtime_init(BIND_CONTAINER, esc.literal(config.runtime_image), args)
+
+
+def _runtime_init(name: str, image: str, args: list[str]) -> dict[str, Any]:
+    """An init container running ``fcomp-runtime ARGS``; its error line (the end of its log)
+    becomes its termination message, which Argo puts in the node's message."""
     return with_lbrace(
         {
-            "name": BIND_CONTAINER,
-            "image": esc.literal(config.runtime_image),
+            "name": name,
+            "image": image,
             "command": ["fcomp-runtime"],
             "args": args,
             "terminationMessagePolicy": "FallbackToLogsOnError",
@@ -129,15 +134,7 @@ def retry_check_container(config: Config) -> dict[str, Any]:
     error (the element binds nothing, so the check runs alone)."""
     args = ["retry-check", "--prefix", literal(config.storage_prefix), "--exec", exec_id()]
     args += ["--node", f"{NODE_PARAM}/{INDEX_PARAM}", "--attempt", "{{retries}}"]
-    return with_lbrace(
-        {
-            "name": RETRY_CHECK_CONTAINER,
-            "image": POD_TEXT.literal(config.runtime_image),
-            "command": ["fcomp-runtime"],
-            "args": args,
-            "terminationMessagePolicy": "FallbackToLogsOnError",
-        }
-    )
+    return _runtime_init(RETRY_CHECK_CONTAINER, POD_TEXT.literal(config.runtime_image), args)
 
 
 def pod_template(
