@@ -22,7 +22,14 @@ from typing import Any
 from flyteidl.core import literals_pb2
 
 from fcomp.runtime.errors import StepError
-from fcomp.runtime.literals import MSGPACK, literal_kind, none_literal, scalar_kind, unwrap_union
+from fcomp.runtime.literals import (
+    MSGPACK,
+    literal_kind,
+    none_literal,
+    primitive_literal,
+    scalar_kind,
+    unwrap_union,
+)
 from fcomp.runtime.structs import pack, python_to_struct, struct_to_python, unpack
 
 Step = str | int
@@ -85,23 +92,21 @@ def _msgpack_literal(value: Any) -> Any:
 
 #: The range of Go's int64, which a primitive integer literal holds.
 _INT64 = range(-(2**63), 2**63)
+#: The primitive field of a decoded leaf, by Python type (bool before int: a bool is an int).
+_PRIMITIVE_FIELDS = (
+    (bool, "boolean"),
+    (int, "integer"),
+    (float, "float_value"),
+    (str, "string_value"),
+)
 
 
 def _primitive_literal(node: str, value: bool | int | float | str) -> Any:
     """A decoded msgpack leaf as a primitive literal (Go's ``convertInterfaceToLiteralScalar``)."""
-    literal = literals_pb2.Literal()
-    primitive = literal.scalar.primitive
-    if isinstance(value, bool):
-        primitive.boolean = value
-    elif isinstance(value, int):
-        if value not in _INT64:
-            raise _fail(node, f"integer {value} is too large to be converted to int64")
-        primitive.integer = value
-    elif isinstance(value, float):
-        primitive.float_value = value
-    else:
-        primitive.string_value = value
-    return literal
+    if isinstance(value, int) and not isinstance(value, bool) and value not in _INT64:
+        raise _fail(node, f"integer {value} is too large to be converted to int64")
+    field = next(name for kind, name in _PRIMITIVE_FIELDS if isinstance(value, kind))
+    return primitive_literal(field, value)
 
 
 def _python_to_literal(value: Any) -> Any:
