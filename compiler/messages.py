@@ -39,6 +39,9 @@ BRANCH_NO_DEFAULT = Message(
 )
 VALUE_REQUIRED = Message(codes.VALUE_REQUIRED, "value required [{what}]")
 INVALID_VALUE = Message(codes.INVALID_VALUE, "invalid value [{what}]: {why}")
+KUBERNETES_REFUSES = Message(
+    codes.INVALID_VALUE, "invalid value [{what} '{value}']: {why} (Kubernetes refuses it)"
+)
 UNRECOGNIZED = Message(codes.UNRECOGNIZED_VALUE, "unrecognized value [{value}] for {what}")
 NODE_NOT_FOUND = Message(codes.NODE_REFERENCE_NOT_FOUND, "referenced node [{ref}] not found")
 TASK_NOT_FOUND = Message(codes.TASK_REFERENCE_NOT_FOUND, "referenced task [{ref}] not found")

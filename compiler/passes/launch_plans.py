@@ -1,10 +1,12 @@
 """Launch-plan checks: the workflow exists, fixed and default inputs fit its interface, the
-schedule is one Flyte's scheduler runs, and its kickoff input is a datetime input."""
+schedule is one Flyte's scheduler runs, its kickoff input is a datetime input, and its labels,
+annotations and env vars are ones Kubernetes accepts."""
 
 from __future__ import annotations
 
 from fcomp.compiler import codes, ir
 from fcomp.compiler.diagnostics import Diagnostic, Severity, Source
+from fcomp.compiler.passes.k8s import launch_plan_refusals
 from fcomp.compiler.passes.typing import is_castable
 from fcomp.compiler.schedules import MAX_RATE_SECONDS, CronError, rate_seconds, schedule_cron
 
@@ -17,6 +19,8 @@ def check_launch_plan(lp: ir.LaunchPlan, catalog: ir.Catalog) -> list[Diagnostic
     def error(code: str, message: str, field: str) -> None:
         out.append(Diagnostic(Severity.ERROR, code, message, src.at(field=field)))
 
+    for refusal in launch_plan_refusals(lp):
+        error(codes.INVALID_VALUE, refusal.message(), refusal.field)
     wf = catalog.workflows.find(lp.workflow)
     if wf is None:
         error(

@@ -7,7 +7,7 @@ from dataclasses import fields, is_dataclass, replace
 
 from fcomp.compiler import codes, ir, messages
 from fcomp.compiler.diagnostics import Source
-from fcomp.compiler.messages import Message
+from fcomp.compiler.messages import KUBERNETES_REFUSES, Message
 from fcomp.compiler.passes import bindings, conditions, interfaces
 from fcomp.compiler.passes.builder import NodeState, WorkflowBuilder
 from fcomp.compiler.passes.graph import (
@@ -16,6 +16,7 @@ from fcomp.compiler.passes.graph import (
     reachable,
     topological_order,
 )
+from fcomp.compiler.passes.k8s import overrides_refusals
 from fcomp.compiler.passes.normalize import normalize_workflow
 from fcomp.compiler.passes.results import END_NODE, START_NODE, CompiledWorkflow
 from fcomp.compiler.passes.scope import Scope
@@ -65,7 +66,8 @@ def validate_node(b: WorkflowBuilder, st: NodeState, scope: Scope) -> bool:
 def check_executable(node: ir.Node, scope: Scope) -> None:
     """What Flyte's k8s transformer rejects in a node (and an array node's sub-node): a
     timeout or sleep that is not a valid duration, a resource override that is not a
-    quantity, an array node's success ratio outside [0, 1]."""
+    quantity, an array node's success ratio outside [0, 1]; and override values Kubernetes
+    refuses in the pod."""
     current: ir.Node | None = node
     while current is not None:
         timeout = current.metadata.timeout_s
@@ -90,6 +92,15 @@ def check_executable(node: ir.Node, scope: Scope) -> None:
                             name=name,
                             value=value,
                         )
+            refusals = (
+                overrides_refusals(kind.overrides, "task_node.overrides") if kind.overrides else ()
+            )
+            for refusal in refusals:
+                scope.report(
+                    KUBERNETES_REFUSES,
+                    current.source.at(field=refusal.field),
+                    **refusal.fields(),
+                )
         current = kind.node if isinstance(kind, ir.ArrayNode) else None
 
 

@@ -1,14 +1,14 @@
 """Injection: strings from the input reach Argo YAML and Airflow Python unchanged and inert.
 
 Hostile strings (Argo ``{{ }}`` and ``{{= }}``, Jinja, YAML specials, newlines, NUL, unicode,
-very long strings) are put in env values, container args, labels, annotations, launch plan
-defaults, descriptions, workflow and launch plan names and node ids. The Argo YAML loaded with
-a safe loader, put through a model of Argo's substitution passes and the kubelet's expansion
+very long strings) are put in env values, container args, labels (those Kubernetes accepts;
+it refuses the others, and so does the compiler), annotations, launch plan defaults,
+descriptions, workflow and launch plan names and node ids. The Argo YAML loaded with a safe
+loader, put through a model of Argo's substitution passes and the kubelet's expansion
 (``argo_passes``), gives back each string exactly where it was placed, with every tag it holds
 resolvable to a marker that never shows up. The local Argo executor, which makes the same
 passes, shows container arguments such as ``{{x}}`` and ``{{= 1 + 1 }}`` reaching the process
-unchanged. The Airflow DAG file parses, imports and
-holds every string unchanged as a literal.
+unchanged. The Airflow DAG file parses, imports and holds every string unchanged as a literal.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from flyteidl.core import identifier_pb2
 from robust_support import Built, Package, build_package, walk_strings
 
 from fcomp.compiler.config import Config
+from fcomp.compiler.k8svalues import label_value_problem
 
 HOSTILE = [
     "{{x}}",
@@ -89,9 +90,10 @@ def _hostile_package(value: str) -> Package:
     task.container.env.add(key="FCOMP_ENV", value=value)
     task.container.args.append(value)
     task.metadata.metadata.annotations["fcomp.test/task"] = value
-    task.metadata.metadata.labels["fcomp-task"] = value
     lp = package.launch_plan("chain_wf").spec
-    lp.labels.values["fcomp-lp"] = value
+    if label_value_problem(value) is None:  # other values are refused (tested below)
+        task.metadata.metadata.labels["fcomp-task"] = value
+        lp.labels.values["fcomp-lp"] = value
     lp.annotations.values["fcomp.test/lp"] = value
     lp.envs.values.add(key="FCOMP_LP_ENV", value=value)
     wf = package.workflow("chain_wf")
@@ -110,6 +112,21 @@ def test_argo_yaml_gives_back_every_string_and_nothing_evaluates(
     # Each place gives back the exact string.
     assert strings.count(value) >= 3  # env value, arg, label or annotation values...
     _no_marker(docs)
+
+
+@pytest.mark.parametrize("target", ["argo", "airflow"])
+def test_hostile_label_values_are_refused_not_emitted(target: str, tmp_path: Path) -> None:
+    """A label value Kubernetes refuses is an error naming the label, never output."""
+    refused = [v for v in HOSTILE if label_value_problem(v) is not None]
+    assert len(refused) > len(HOSTILE) // 2
+    for i, value in enumerate(refused):
+        package = _hostile_package("plain")
+        package.launch_plan("chain_wf").spec.labels.values["fcomp-lp"] = value
+        built = build_package(package, tmp_path / str(i), target)
+        assert built.files == {}
+        assert [(e.code, e.source.field) for e in built.errors] == [
+            ("InvalidValue", "spec.labels.fcomp-lp")
+        ]
 
 
 def _only(built: Built, key: str) -> list[Any]:
@@ -139,7 +156,8 @@ def test_argo_each_place_keeps_the_string(value: str, tmp_path: Path) -> None:
     assert any(a.get("fcomp.test/task") == value for a in annotations)
     assert any(a.get("fcomp.test/lp") == value for a in annotations)
     labels = _only(built, "labels")
-    assert any(lab.get("fcomp-lp") == value for lab in labels)
+    if label_value_problem(value) is None:
+        assert any(lab.get("fcomp-lp") == value for lab in labels)
     params = [
         p
         for doc in _delivered(built)
