@@ -185,6 +185,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _node(retry)
     retry.add_argument("--attempt", type=_attempt, required=True, help="this attempt (0 first)")
+    retry.add_argument(
+        "--done",
+        action="store_true",
+        help="print done when an earlier attempt left outputs (else run) before checking",
+    )
 
     put = command("cache-put", "store a cached task node's outputs under the key of its inputs")
     _node(put)

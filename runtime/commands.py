@@ -26,7 +26,7 @@ from fcomp.runtime.codec import (
     parse_message,
     serialize,
 )
-from fcomp.runtime.errors import StepError
+from fcomp.runtime.errors import OutputsMissingError, StepError
 from fcomp.runtime.plainjson import ordered_keys
 from fcomp.runtime.plans import Resolver
 from fcomp.runtime.start import workflow_inputs
@@ -205,9 +205,18 @@ def _dynamic(args: Any) -> str | None:
 
 
 def retry_check(args: Any) -> str | None:
-    """Fail (exit status 3) when this attempt retries a non-recoverable error."""
-    retries.check_retry(_storage(args), args.node, args.attempt)
-    return None
+    """Fail (exit status 3) when this attempt retries a non-recoverable error; with
+    ``--done``, print ``done`` when an earlier attempt left outputs (nothing to run again),
+    else ``run``."""
+    storage = _storage(args)
+    if args.done:
+        try:
+            storage.latest_outputs(args.node)
+            return "done"
+        except OutputsMissingError:
+            pass
+    retries.check_retry(storage, args.node, args.attempt)
+    return "run" if args.done else None
 
 
 def cache_put(args: Any) -> str | None:

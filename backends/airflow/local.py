@@ -108,8 +108,10 @@ def task_spec(unit: PodUnit, step: steps.Task) -> dict[str, Any]:
     spec: dict[str, Any] = {"node": step.node}
     if step.element is not None:
         spec["element"] = True
-        if step.element.legacy:
+        if step.element.legacy:  # its attempts share one folder: any failure is retried
             spec["legacy"] = True
+        elif unit.policy.retries > 0:  # each element's retries are Flyte's
+            spec["checked"] = True
     else:
         spec["plan"] = step.plan
         if unit.needs_task_template:

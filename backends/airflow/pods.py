@@ -6,7 +6,8 @@ come from pod annotations the operator sets (its only templated strings, all fco
 the containers read them through the downward API as ``$(FCOMP_EXEC)``, ``$(FCOMP_ATTEMPT)``,
 ``$(FCOMP_INDEX)``, which Kubernetes expands in ``command`` and ``args``, as Flyte's own pods
 get ``$(...)`` expanded. The task's pod keeps every field the plugin set; the runtime's
-``bind`` step runs as its first init container.
+``bind`` step runs as its first init container (a map element with retries, which binds
+nothing, runs the runtime's retry check there instead).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ ANNOTATION_ATTEMPT = "fcomp.dev/attempt"
 ANNOTATION_INDEX = "fcomp.dev/index"
 EXEC, ATTEMPT, INDEX = "$(FCOMP_EXEC)", "$(FCOMP_ATTEMPT)", "$(FCOMP_INDEX)"
 BIND_CONTAINER = "fcomp-bind"
+RETRY_CHECK_CONTAINER = "fcomp-retry-check"
 #: Where a KubernetesPodOperator's XCom sidecar reads a pod's result.
 XCOM_FILE = "/airflow/xcom/return.json"
 
@@ -233,6 +235,11 @@ def task_pod(
         if unit.policy.retries > 0:  # a retry of a non-recoverable error is refused
             args += ["--attempt", ATTEMPT]
         init.insert(0, runtime_container(config, BIND_CONTAINER, "bind", args))
+    elif unit.policy.retries > 0 and not legacy:  # an element binds nothing: the check alone
+        args = ["--node", f"{node}/{INDEX}", "--attempt", ATTEMPT]
+        check = runtime_container(config, RETRY_CHECK_CONTAINER, "retry-check", args)
+        check["env"] += fresh(INDEX_ENV)
+        init.insert(0, check)
     if init:
         spec["initContainers"] = init
     if config.service_account and "serviceAccountName" not in spec:

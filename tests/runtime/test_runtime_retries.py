@@ -92,3 +92,19 @@ def test_airflow_workers_know_the_refusal_status() -> None:
     """The local flavour's prelude (copied into DAG files, importing nothing of fcomp) holds
     the same exit status."""
     assert f"FCOMP_NOT_RETRIED = {NOT_RETRIED_STATUS}\n" in PRELUDE.read_text()
+
+
+def test_retry_check_done_tells_a_succeeded_element_from_one_to_run(runtime: Runtime) -> None:
+    """``--done``: an element an earlier attempt finished is not run again (a retried chunk of
+    elements runs only the failed ones); the others are checked as without it."""
+    fresh = runtime("retry-check", "--node", "n0/0", "--attempt", "1", "--done")
+    assert (fresh.status, fresh.out.strip()) == (0, "run")
+    runtime.put_outputs("n0/0", literal_map(), attempt=0)
+    done = runtime("retry-check", "--node", "n0/0", "--attempt", "1", "--done")
+    assert (done.status, done.out.strip()) == (0, "done")
+    document = errors_pb2.ErrorDocument()
+    document.error.kind = NON_RECOVERABLE
+    path = runtime.storage.attempt_path("n0/1", 0, "error.pb")
+    runtime.storage.write(path, serialize(document), "n0/1")
+    refused = runtime("retry-check", "--node", "n0/1", "--attempt", "1", "--done")
+    assert refused.status == NOT_RETRIED_STATUS and refused.out == ""

@@ -18,7 +18,7 @@ from typing import Any
 from airflow.providers.standard.operators.branch import BaseBranchOperator  # noqa: TID251
 from airflow.providers.standard.operators.hitl import HITLEntryOperator  # noqa: TID251
 from airflow.sdk import BaseOperator  # noqa: TID251
-from airflow.sdk.exceptions import AirflowException  # noqa: TID251
+from airflow.sdk.exceptions import AirflowException, AirflowFailException  # noqa: TID251
 
 from fcomp.backends.airflow.prelude.common import (  # not copied: DAG files hold common too
     FCOMP,
@@ -104,23 +104,70 @@ def fcomp_mounted(text: str, mounts: dict[str, str]) -> str:
     return pattern.sub(lambda match: mounts[match.group(1)], text)
 
 
+def fcomp_elements(op: Any, context: Any) -> None:
+    """Run each element of the operator's chunk. With retries (``checked``), as Flyte retries
+    each element on its own: a retry of the chunk skips the elements that succeeded and
+    refuses the ones whose error was not recoverable; when no failed element can succeed on a
+    retry, the task fails without its remaining retries."""
+    spec = op.spec
+    checked = bool(spec.get("checked"))
+    attempt = fcomp_attempt(context)
+    retryable: list[str] = []
+    final: list[str] = []
+    for index in op.chunk or []:
+        element = f"{spec['node']}/{index}"
+        values = fcomp_node_values(context, spec["node"], index)
+        if spec.get("legacy"):  # a legacy map task writes into the element's data folder
+            values["outputPrefix"] = values["outputPrefix"].rsplit("/", 1)[0]
+        try:
+            if checked and attempt > 0:
+                state = fcomp_runtime(
+                    op.log,
+                    context,
+                    "retry-check",
+                    "--node",
+                    element,
+                    "--attempt",
+                    str(attempt),
+                    "--done",
+                    capture=True,
+                    final=True,
+                )
+                if state.strip() == "done":
+                    continue
+            fcomp_processes(op.log, spec, values, index)
+        except AirflowFailException as error:
+            final.append(f"element {index}: {error}")
+        except AirflowException as error:
+            if checked and fcomp_not_retried(op, context, element, attempt + 1):
+                final.append(f"element {index}: {error}")
+            else:
+                retryable.append(f"element {index}: {error}")
+    if retryable:
+        raise AirflowException("; ".join(final + retryable))
+    if final:
+        raise AirflowFailException("; ".join(final))
+
+
+def fcomp_not_retried(op: Any, context: Any, node: str, attempt: int) -> bool:
+    """Whether attempt ``attempt`` of ``node`` would be refused (its error before it was not
+    recoverable)."""
+    try:
+        fcomp_runtime(
+            op.log, context, "retry-check", "--node", node, "--attempt", str(attempt), final=True
+        )
+    except AirflowFailException:
+        return True
+    return False
+
+
 def fcomp_task(op: Any, context: Any) -> Any:
     """A task node: look up the cache, bind the inputs, run the task's command, store the
     cache; a map task element runs each index of its chunk. A task whose output is its XCom
     returns what its command printed (JSON)."""
     spec = op.spec
     if spec.get("element"):
-        failed = []
-        for index in op.chunk or []:
-            values = fcomp_node_values(context, spec["node"], index)
-            if spec.get("legacy"):  # a legacy map task writes into the element's data folder
-                values["outputPrefix"] = values["outputPrefix"].rsplit("/", 1)[0]
-            try:
-                fcomp_processes(op.log, spec, values, index)
-            except AirflowException as error:
-                failed.append(f"element {index}: {error}")
-        if failed:
-            raise AirflowException("; ".join(failed))
+        fcomp_elements(op, context)
         return None
     node, plan = spec["node"], spec["plan"]
     cache = spec.get("cache")
