@@ -5,7 +5,8 @@ Flyte registers such entities and fails when it creates the pod (or, for a launc
 the execution); both targets would fail the same way, later and less clearly, so each value is
 reported at compile time as ``InvalidValue``, with the field it is in. Checked: label keys and
 values, annotation keys and size, environment variable names, secret names and keys, GPU
-accelerator values (node selector labels), negative resource quantities.
+accelerator values (node selector labels), negative resource quantities. Plugins check their
+own pod templates (a ``K8sPod`` in a task's custom settings) with the same functions.
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ import dataclasses
 from typing import Any
 
 from fcomp.compiler import codes, ir
+from fcomp.compiler.diagnostics import Diagnostic, Severity
+from fcomp.compiler.passes.k8s import Refusal, metadata_refusals, pod_spec_refusals
 from fcomp.compiler.passes.podspec import known_fields
 from fcomp.compiler.plugins.custom import Custom
 from fcomp.compiler.plugins.pods import build_pod, k8s_resources, merge_pod_spec
@@ -41,8 +43,32 @@ def overlay(pod: dict[str, Any], k8s_pod: Custom | None) -> dict[str, Any]:
             k8s_pod.ctx,
             field=f"{k8s_pod.where}.podSpec",
         )
+    check(k8s_pod)
     # Go decodes the overlay into a PodSpec first: keys that are no PodSpec field go.
     return merge_pod_spec(pod, known_fields(spec))
+
+
+def check(k8s_pod: Custom) -> None:
+    """Fail with an ``InvalidValue`` error for each value of a plugin's ``K8sPod`` (metadata
+    and pod spec) that Kubernetes would refuse."""
+    refusals: list[Refusal] = []
+    meta = k8s_pod.message("metadata")
+    if meta is not None:
+        labels, annotations = meta.strings("labels"), meta.strings("annotations")
+        refusals += metadata_refusals(labels.items(), annotations.items(), meta.where)
+    refusals += pod_spec_refusals(k8s_pod.raw("pod_spec"), f"{k8s_pod.where}.podSpec")
+    if refusals:
+        raise LoweringError(
+            [
+                Diagnostic(
+                    Severity.ERROR,
+                    codes.INVALID_VALUE,
+                    r.message(),
+                    k8s_pod.ctx.node.source.at(field=r.field),
+                )
+                for r in refusals
+            ]
+        )
 
 
 def primary(pod: dict[str, Any], name: str, ctx: TaskContext) -> dict[str, Any]:
@@ -70,6 +96,7 @@ def metadata(unit: PodUnit, extra: Custom | None = None) -> dict[str, Any]:
     if extra is not None:
         meta = extra.message("metadata")
         if meta is not None:
+            check(extra)
             labels.update(meta.strings("labels"))
             annotations.update(meta.strings("annotations"))
     out: dict[str, Any] = {}

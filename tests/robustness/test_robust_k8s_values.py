@@ -311,3 +311,40 @@ def test_long_values_are_shortened_in_messages(tmp_path: Path) -> None:
     built = build_package(package, tmp_path, "argo")
     [error] = built.errors
     assert "y" * 64 + "..." in error.message and "y" * 65 not in error.message
+
+
+def _ray_head_pod(p: Package, labels: dict[str, str], env_name: str) -> None:
+    task = p.task("ray_square_sum")
+    head = task.custom["rayCluster"]["headGroupSpec"]
+    head.update(
+        {
+            "k8sPod": {
+                "metadata": {"labels": labels},
+                "podSpec": {"containers": [{"name": "ray-head", "env": [{"name": env_name}]}]},
+            }
+        }
+    )
+
+
+@pytest.mark.parametrize("target", ["argo", "airflow"])
+def test_plugin_pod_templates_are_checked(target: str, tmp_path: Path) -> None:
+    """A plugin's own pod template (Ray's head group here) is checked the same way."""
+    package = Package.load("plugin_ray").copy()
+    _ray_head_pod(package, {"role": "head node"}, "A=B")
+    built = build_package(package, tmp_path, target)
+    assert built.files == {}
+    assert sorted((e.code, e.source.field) for e in built.errors) == [
+        ("InvalidValue", "custom.rayCluster.headGroupSpec.k8sPod.metadata.labels.role"),
+        (
+            "InvalidValue",
+            "custom.rayCluster.headGroupSpec.k8sPod.podSpec.containers[0].env[0].name",
+        ),
+    ]
+
+
+def test_plugin_pod_template_values_kubernetes_accepts_pass(tmp_path: Path) -> None:
+    package = Package.load("plugin_ray").copy()
+    _ray_head_pod(package, {"role": "head-node"}, "RAY_X")
+    built = build_package(package, tmp_path, "argo")
+    assert built.errors == []
+    assert "head-node" in built.text()
