@@ -30,6 +30,7 @@ from fcomp.backends.airflow.pods import (
     ANNOTATION_EXEC,
     ANNOTATION_INDEX,
     XCOM_FILE,
+    checks_retries,
     child_settings,
     literal_arg,
     print_to_xcom,
@@ -43,6 +44,8 @@ PRELUDE = "kubernetes"
 KPO_MODULE = "airflow.providers.cncf.kubernetes.operators.pod"
 POD_GENERATOR = "airflow.providers.cncf.kubernetes.pod_generator"
 SPARK_MODULE = "airflow.providers.cncf.kubernetes.operators.spark_kubernetes"
+#: The prelude's operator for a task pod that checks its retries: a refused retry ends them.
+CHECKED_POD = "FcompPod"
 
 #: Annotations every pod gets (rendered by Airflow; the macros are the prelude's).
 RUN_ANNOTATIONS = {
@@ -68,10 +71,12 @@ def _kpo(
     base: str = "base",
     xcom: bool = False,
     annotations: dict[str, str] | None = None,
+    checked: bool = False,
     **extra: Expr,
 ) -> Expr:
-    """A ``KubernetesPodOperator`` creating ``pod`` (its first container is ``base``)."""
-    ctx.need(KPO_MODULE, "KubernetesPodOperator")
+    """A ``KubernetesPodOperator`` creating ``pod`` (its first container is ``base``);
+    ``checked``: the prelude's subclass, for a pod that checks its retries."""
+    operator = _pod_operator(ctx, checked)
     ctx.need(POD_GENERATOR, "PodGenerator")
     ctx.use(PRELUDE, "fcomp_exec")
     main = pod["spec"]["containers"][0]
@@ -87,7 +92,17 @@ def _kpo(
     if xcom:
         kwargs["do_xcom_push"] = True
     kwargs.update(extra)
-    return call("KubernetesPodOperator", **kwargs)
+    return call(operator, **kwargs)
+
+
+def _pod_operator(ctx: EmitContext, checked: bool) -> str:
+    """The operator class of a pod: the prelude's :data:`CHECKED_POD` for one whose first
+    init container checks the retry, else ``KubernetesPodOperator``."""
+    if checked:
+        ctx.use(PRELUDE, CHECKED_POD)
+        return CHECKED_POD
+    ctx.need(KPO_MODULE, "KubernetesPodOperator")
+    return "KubernetesPodOperator"
 
 
 def _runtime(
@@ -140,20 +155,22 @@ def emit_task(ctx: EmitContext, op: Op, step: steps.Task) -> Expr:
     )
     if step.xcom:
         print_to_xcom(pod["spec"]["containers"][0])
+    checked = checks_retries(step.unit, element, legacy)
     if not element:
+        base, xcom = step.unit.primary, step.xcom
         if step.env_from:  # the operator's templated env_vars: each from a task's XCom
             pulled: Expr = {
                 var: "{{ ti.xcom_pull(task_ids='" + jinja_id(task) + "') }}"
                 for var, task in step.env_from
             }
-            return _kpo(ctx, op, pod, base=step.unit.primary, xcom=step.xcom, env_vars=pulled)
-        return _kpo(ctx, op, pod, base=step.unit.primary, xcom=step.xcom)
-    ctx.need(KPO_MODULE, "KubernetesPodOperator")
+            return _kpo(ctx, op, pod, base=base, xcom=xcom, checked=checked, env_vars=pulled)
+        return _kpo(ctx, op, pod, base=base, xcom=xcom, checked=checked)
+    operator = _pod_operator(ctx, checked)
     ctx.need(POD_GENERATOR, "PodGenerator")
     ctx.use(PRELUDE, "fcomp_exec")
     main = pod["spec"]["containers"][0]
     partial = call(
-        Attr(Name("KubernetesPodOperator"), "partial"),
+        Attr(Name(operator), "partial"),
         **common_kwargs(ctx, op),
         full_pod_spec=call(Attr(Name("PodGenerator"), "deserialize_model_dict"), pod),
         base_container_name=templated(step.unit.primary),

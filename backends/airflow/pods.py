@@ -200,6 +200,13 @@ def pod_object(
     return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec}
 
 
+def checks_retries(unit: PodUnit, element: bool, legacy: bool) -> bool:
+    """Whether the task's pod checks each retry first (``bind --attempt``, or an element's
+    ``retry-check``): a task with retries, except a legacy map task's element, whose attempts
+    share one folder."""
+    return unit.policy.retries > 0 and not (element and legacy)
+
+
 def task_pod(
     unit: PodUnit,
     config: Config,
@@ -232,10 +239,10 @@ def task_pod(
         args = ["--node", node, "--plan", literal_arg(plan)]
         if unit.needs_task_template:
             args += ["--task-template", b64(unit.task.pb)]
-        if unit.policy.retries > 0:  # a retry of a non-recoverable error is refused
+        if checks_retries(unit, element, legacy):  # a retry of a non-recoverable error is refused
             args += ["--attempt", ATTEMPT]
         init.insert(0, runtime_container(config, BIND_CONTAINER, "bind", args))
-    elif unit.policy.retries > 0 and not legacy:  # an element binds nothing: the check alone
+    elif checks_retries(unit, element, legacy):  # an element binds nothing: the check alone
         args = ["--node", f"{node}/{INDEX}", "--attempt", ATTEMPT]
         check = runtime_container(config, RETRY_CHECK_CONTAINER, "retry-check", args)
         check["env"] += fresh(INDEX_ENV)

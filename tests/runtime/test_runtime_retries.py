@@ -11,7 +11,7 @@ from runtime_helpers import Runtime, literal_map
 from fcomp.runtime.codec import serialize
 from fcomp.runtime.contract import NOT_RETRIED_STATUS
 
-PRELUDE = Path(__file__).resolve().parents[2] / "backends" / "airflow" / "prelude" / "local.py"
+PRELUDE = Path(__file__).resolve().parents[2] / "backends" / "airflow" / "prelude" / "common.py"
 
 RECOVERABLE = errors_pb2.ContainerError.Kind.RECOVERABLE
 NON_RECOVERABLE = errors_pb2.ContainerError.Kind.NON_RECOVERABLE
@@ -89,7 +89,7 @@ def test_retry_check_alone_refuses_like_bind(runtime: Runtime) -> None:
 
 
 def test_airflow_workers_know_the_refusal_status() -> None:
-    """The local flavour's prelude (copied into DAG files, importing nothing of fcomp) holds
+    """The flavours' common prelude (copied into DAG files, importing nothing of fcomp) holds
     the same exit status."""
     assert f"FCOMP_NOT_RETRIED = {NOT_RETRIED_STATUS}\n" in PRELUDE.read_text()
 

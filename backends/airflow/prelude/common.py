@@ -16,6 +16,9 @@ from airflow.sdk.exceptions import AirflowException, AirflowFailException  # noq
 
 FCOMP: dict[str, Any] = {}  # the generated module assigns its settings
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+#: The exit status of the runtime's ``bind`` and ``retry-check`` when they refuse to retry a
+#: non-recoverable error.
+FCOMP_NOT_RETRIED = 3
 
 
 def fcomp_exec_id(context: Any) -> str:

@@ -22,6 +22,7 @@ from airflow.sdk.exceptions import AirflowException, AirflowFailException  # noq
 
 from fcomp.backends.airflow.prelude.common import (  # not copied: DAG files hold common too
     FCOMP,
+    FCOMP_NOT_RETRIED,
     fcomp_attempt,
     fcomp_child_file,
     fcomp_dynamic_conf,
@@ -31,9 +32,6 @@ from fcomp.backends.airflow.prelude.common import (  # not copied: DAG files hol
     fcomp_run,
     fcomp_run_child,
 )
-
-#: ``fcomp-runtime bind``'s exit status when it refuses to retry a non-recoverable error.
-FCOMP_NOT_RETRIED = 3
 
 
 def fcomp_runtime(

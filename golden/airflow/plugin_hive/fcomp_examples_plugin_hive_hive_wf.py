@@ -27,6 +27,9 @@ from airflow.sdk.exceptions import AirflowException, AirflowFailException  # noq
 
 FCOMP: dict[str, Any] = {}  # the generated module assigns its settings
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+#: The exit status of the runtime's ``bind`` and ``retry-check`` when they refuse to retry a
+#: non-recoverable error.
+FCOMP_NOT_RETRIED = 3
 
 
 def fcomp_exec_id(context: Any) -> str:
@@ -130,12 +133,46 @@ import re
 import time
 from typing import Any
 
+from airflow.providers.cncf.kubernetes.operators import pod as fcomp_pod_module  # noqa: TID251
 from airflow.providers.standard.operators.branch import BaseBranchOperator  # noqa: TID251
 from airflow.sdk import BaseOperator  # noqa: TID251
-from airflow.sdk.exceptions import AirflowException, AirflowSkipException  # noqa: TID251
+from airflow.sdk.exceptions import (  # noqa: TID251
+    AirflowException,
+    AirflowFailException,
+    AirflowSkipException,
+)
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+#: The init containers in which the runtime checks a retry (``bind``, ``retry-check``).
+FCOMP_CHECKS = ("fcomp-bind", "fcomp-retry-check")
+
+
+def fcomp_refusal(remote_pod: Any) -> str | None:
+    """Why the runtime's check in the pod refused to retry (its init container exited with
+    ``FCOMP_NOT_RETRIED``), or None when it did not."""
+    status = getattr(remote_pod, "status", None)
+    for found in getattr(status, "init_container_statuses", None) or []:
+        state = getattr(found, "state", None)
+        ended = getattr(state, "terminated", None)
+        if found.name in FCOMP_CHECKS and getattr(ended, "exit_code", None) == FCOMP_NOT_RETRIED:
+            return str(getattr(ended, "message", None) or "non-recoverable error, not retried")
+    return None
+
+
+class FcompPod(fcomp_pod_module.KubernetesPodOperator):
+    """A task pod with retries: when the runtime's check in its first init container refused
+    the retry (the error before was not recoverable), the task fails without its remaining
+    retries, as Flyte fails the node."""
+
+    def cleanup(self, pod: Any, remote_pod: Any, *args: Any, **kwargs: Any) -> None:
+        try:
+            super().cleanup(pod, remote_pod, *args, **kwargs)
+        except AirflowException as error:
+            why = fcomp_refusal(remote_pod)
+            if why is None or isinstance(error, AirflowFailException):
+                raise
+            raise AirflowFailException(f"{error}\n{why}") from error
 
 
 def fcomp_exec(run_id: str) -> str:

@@ -26,6 +26,9 @@ from airflow.sdk.exceptions import AirflowException, AirflowFailException  # noq
 
 FCOMP: dict[str, Any] = {}  # the generated module assigns its settings
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+#: The exit status of the runtime's ``bind`` and ``retry-check`` when they refuse to retry a
+#: non-recoverable error.
+FCOMP_NOT_RETRIED = 3
 
 
 def fcomp_exec_id(context: Any) -> str:
@@ -129,12 +132,46 @@ import re
 import time
 from typing import Any
 
+from airflow.providers.cncf.kubernetes.operators import pod as fcomp_pod_module  # noqa: TID251
 from airflow.providers.standard.operators.branch import BaseBranchOperator  # noqa: TID251
 from airflow.sdk import BaseOperator  # noqa: TID251
-from airflow.sdk.exceptions import AirflowException, AirflowSkipException  # noqa: TID251
+from airflow.sdk.exceptions import (  # noqa: TID251
+    AirflowException,
+    AirflowFailException,
+    AirflowSkipException,
+)
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+#: The init containers in which the runtime checks a retry (``bind``, ``retry-check``).
+FCOMP_CHECKS = ("fcomp-bind", "fcomp-retry-check")
+
+
+def fcomp_refusal(remote_pod: Any) -> str | None:
+    """Why the runtime's check in the pod refused to retry (its init container exited with
+    ``FCOMP_NOT_RETRIED``), or None when it did not."""
+    status = getattr(remote_pod, "status", None)
+    for found in getattr(status, "init_container_statuses", None) or []:
+        state = getattr(found, "state", None)
+        ended = getattr(state, "terminated", None)
+        if found.name in FCOMP_CHECKS and getattr(ended, "exit_code", None) == FCOMP_NOT_RETRIED:
+            return str(getattr(ended, "message", None) or "non-recoverable error, not retried")
+    return None
+
+
+class FcompPod(fcomp_pod_module.KubernetesPodOperator):
+    """A task pod with retries: when the runtime's check in its first init container refused
+    the retry (the error before was not recoverable), the task fails without its remaining
+    retries, as Flyte fails the node."""
+
+    def cleanup(self, pod: Any, remote_pod: Any, *args: Any, **kwargs: Any) -> None:
+        try:
+            super().cleanup(pod, remote_pod, *args, **kwargs)
+        except AirflowException as error:
+            why = fcomp_refusal(remote_pod)
+            if why is None or isinstance(error, AirflowFailException):
+                raise
+            raise AirflowFailException(f"{error}\n{why}") from error
 
 
 def fcomp_exec(run_id: str) -> str:
@@ -543,7 +580,7 @@ with DAG(
         ],
     )
     n0_indexes = FcompIndexes(task_id='n0-indexes', size_from='n0')
-    n0_map = KubernetesPodOperator.partial(task_id='n0-map', retries=1, retry_delay=datetime.timedelta(seconds=0), full_pod_spec=PodGenerator.deserialize_model_dict({'apiVersion': 'v1', 'kind': 'Pod', 'metadata': {}, 'spec': {'containers': [{'name': 'primary', 'image': 'ghcr.io/fcomp/examples:1', 'args': ['pyflyte-map-execute', '--inputs', '/tmp/fcomp-data/$(FCOMP_EXEC)/n0/data/inputs.pb', '--output-prefix', '/tmp/fcomp-data/$(FCOMP_EXEC)/n0/$(FCOMP_INDEX)/data/$(FCOMP_ATTEMPT)', '--raw-output-data-prefix', '/tmp/fcomp-data/raw/$(FCOMP_EXEC)/n0/$(FCOMP_INDEX)/$(FCOMP_ATTEMPT)', '--checkpoint-path', '/tmp/fcomp-data/raw/$(FCOMP_EXEC)/n0/$(FCOMP_INDEX)/$(FCOMP_ATTEMPT)/_flytecheckpoints', '--prev-checkpoint', '""', '--resolver', 'flytekit.core.array_node_map_task.ArrayNodeMapTaskResolver', '--', 'vars', 'marker_dir', 'resolver', 'flytekit.core.python_auto_container.default_task_resolver', 'task-module', 'fcomp_examples.retries', 'task-name', 'flaky_item'], 'terminationMessagePolicy': 'FallbackToLogsOnError', 'env': [{'name': 'FCOMP_EXEC', 'valueFrom': {'fieldRef': {'fieldPath': "metadata.annotations['fcomp.dev/exec']"}}}, {'name': 'FCOMP_ATTEMPT', 'valueFrom': {'fieldRef': {'fieldPath': "metadata.annotations['fcomp.dev/attempt']"}}}, {'name': 'FCOMP_INDEX', 'valueFrom': {'fieldRef': {'fieldPath': "metadata.annotations['fcomp.dev/index']"}}}, {'name': 'FCOMP_NAMESPACE', 'valueFrom': {'fieldRef': {'fieldPath': 'metadata.namespace'}}}, {'name': 'BATCH_JOB_ARRAY_INDEX_VAR_NAME', 'value': 'FLYTE_K8S_ARRAY_INDEX'}, {'name': 'FLYTE_K8S_ARRAY_INDEX', 'value': '$(FCOMP_INDEX)'}, {'name': 'BATCH_JOB_ARRAY_INDEX_OFFSET', 'value': '0'}, {'name': 'FLYTE_FAIL_ON_ERROR', 'value': 'true'}]}], 'restartPolicy': 'Never', 'initContainers': [{'name': 'fcomp-retry-check', 'image': 'ghcr.io/fcomp/runtime:0.1.0', 'command': ['fcomp-runtime', 'retry-check', '--prefix', '/tmp/fcomp-data', '--exec', '$(FCOMP_EXEC)', '--node', 'n0/$(FCOMP_INDEX)', '--attempt', '$(FCOMP_ATTEMPT)'], 'env': [{'name': 'FCOMP_EXEC', 'valueFrom': {'fieldRef': {'fieldPath': "metadata.annotations['fcomp.dev/exec']"}}}, {'name': 'FCOMP_ATTEMPT', 'valueFrom': {'fieldRef': {'fieldPath': "metadata.annotations['fcomp.dev/attempt']"}}}, {'name': 'FCOMP_INDEX', 'valueFrom': {'fieldRef': {'fieldPath': "metadata.annotations['fcomp.dev/index']"}}}]}]}}), base_container_name='primary', annotations={'fcomp.dev/exec': '{{ fcomp_exec(run_id) }}', 'fcomp.dev/attempt': '{{ ti.try_number - 1 }}', 'fcomp.dev/index': '{{ ti.map_index }}'}, termination_message_policy='FallbackToLogsOnError', get_logs=True, on_finish_action='delete_pod').expand(
+    n0_map = FcompPod.partial(task_id='n0-map', retries=1, retry_delay=datetime.timedelta(seconds=0), full_pod_spec=PodGenerator.deserialize_model_dict({'apiVersion': 'v1', 'kind': 'Pod', 'metadata': {}, 'spec': {'containers': [{'name': 'primary', 'image': 'ghcr.io/fcomp/examples:1', 'args': ['pyflyte-map-execute', '--inputs', '/tmp/fcomp-data/$(FCOMP_EXEC)/n0/data/inputs.pb', '--output-prefix', '/tmp/fcomp-data/$(FCOMP_EXEC)/n0/$(FCOMP_INDEX)/data/$(FCOMP_ATTEMPT)', '--raw-output-data-prefix', '/tmp/fcomp-data/raw/$(FCOMP_EXEC)/n0/$(FCOMP_INDEX)/$(FCOMP_ATTEMPT)', '--checkpoint-path', '/tmp/fcomp-data/raw/$(FCOMP_EXEC)/n0/$(FCOMP_INDEX)/$(FCOMP_ATTEMPT)/_flytecheckpoints', '--prev-checkpoint', '""', '--resolver', 'flytekit.core.array_node_map_task.ArrayNodeMapTaskResolver', '--', 'vars', 'marker_dir', 'resolver', 'flytekit.core.python_auto_container.default_task_resolver', 'task-module', 'fcomp_examples.retries', 'task-name', 'flaky_item'], 'terminationMessagePolicy': 'FallbackToLogsOnError', 'env': [{'name': 'FCOMP_EXEC', 'valueFrom': {'fieldRef': {'fieldPath': "metadata.annotations['fcomp.dev/exec']"}}}, {'name': 'FCOMP_ATTEMPT', 'valueFrom': {'fieldRef': {'fieldPath': "metadata.annotations['fcomp.dev/attempt']"}}}, {'name': 'FCOMP_INDEX', 'valueFrom': {'fieldRef': {'fieldPath': "metadata.annotations['fcomp.dev/index']"}}}, {'name': 'FCOMP_NAMESPACE', 'valueFrom': {'fieldRef': {'fieldPath': 'metadata.namespace'}}}, {'name': 'BATCH_JOB_ARRAY_INDEX_VAR_NAME', 'value': 'FLYTE_K8S_ARRAY_INDEX'}, {'name': 'FLYTE_K8S_ARRAY_INDEX', 'value': '$(FCOMP_INDEX)'}, {'name': 'BATCH_JOB_ARRAY_INDEX_OFFSET', 'value': '0'}, {'name': 'FLYTE_FAIL_ON_ERROR', 'value': 'true'}]}], 'restartPolicy': 'Never', 'initContainers': [{'name': 'fcomp-retry-check', 'image': 'ghcr.io/fcomp/runtime:0.1.0', 'command': ['fcomp-runtime', 'retry-check', '--prefix', '/tmp/fcomp-data', '--exec', '$(FCOMP_EXEC)', '--node', 'n0/$(FCOMP_INDEX)', '--attempt', '$(FCOMP_ATTEMPT)'], 'env': [{'name': 'FCOMP_EXEC', 'valueFrom': {'fieldRef': {'fieldPath': "metadata.annotations['fcomp.dev/exec']"}}}, {'name': 'FCOMP_ATTEMPT', 'valueFrom': {'fieldRef': {'fieldPath': "metadata.annotations['fcomp.dev/attempt']"}}}, {'name': 'FCOMP_INDEX', 'valueFrom': {'fieldRef': {'fieldPath': "metadata.annotations['fcomp.dev/index']"}}}]}]}}), base_container_name='primary', annotations={'fcomp.dev/exec': '{{ fcomp_exec(run_id) }}', 'fcomp.dev/attempt': '{{ ti.try_number - 1 }}', 'fcomp.dev/index': '{{ ti.map_index }}'}, termination_message_policy='FallbackToLogsOnError', get_logs=True, on_finish_action='delete_pod').expand(
         labels=n0_indexes.output,
     )
     n0_gather_guard = FcompGuard(task_id='n0-gather-guard', trigger_rule='all_done', indexes_from='n0-indexes')

@@ -8,7 +8,10 @@ in each container's command, arguments and environment (all of the pod's, since 
 pass through another container, as a raw-container task's does); environment variables
 from the downward API read the pod's annotations, labels, name and namespace; ``$(VAR)``
 references expand as Kubernetes expands them; what the pod wrote to ``/airflow/xcom/
-return.json`` is the task's XCom. Other sidecars do not run.
+return.json`` is the task's XCom. Other sidecars do not run. A failed pod goes to the
+operator's own ``cleanup`` with its container statuses (a failed container's termination
+message is its output's last lines, as with ``FallbackToLogsOnError``), which raises the
+operator's error; deleting and labelling the pod are no-ops, and no pod has an istio sidecar.
 """
 
 from __future__ import annotations
@@ -31,14 +34,19 @@ def patch(module: Any) -> None:
     from airflow.providers.cncf.kubernetes.hooks.kubernetes import KubernetesHook
 
     KubernetesHook.is_in_cluster = property(lambda self: False)  # type: ignore[assignment,method-assign]
-    module.KubernetesPodOperator.execute = _execute
+    operator = module.KubernetesPodOperator
+    operator.execute = _execute
+    operator.process_pod_deletion = lambda self, pod, reraise=True: None
+    operator.patch_already_checked = lambda self, pod, reraise=True: None
+    operator.is_istio_enabled = lambda self, pod: False  # (no pod here has an istio sidecar)
 
 
 def _execute(self: Any, context: Any) -> Any:
     from airflow.sdk.exceptions import AirflowException
     from kubernetes.client import ApiClient
 
-    pod = ApiClient().sanitize_for_serialization(self.build_pod_request_obj(context))
+    request = self.build_pod_request_obj(context)
+    pod = ApiClient().sanitize_for_serialization(request)
     spec = pod["spec"]
     with tempfile.TemporaryDirectory(prefix="fake-pod-") as root:
         volumes = {
@@ -51,6 +59,7 @@ def _execute(self: Any, context: Any) -> Any:
         for container in containers:
             for m in container.get("volumeMounts") or []:
                 mounts.setdefault("/" + m["mountPath"].strip("/"), volumes[m["name"]])
+        ended: list[tuple[str, int, str]] = []  # (container, exit status, message)
         for container in containers:
             env = _environment(pod, container)
             argv = [*(container.get("command") or []), *(container.get("args") or [])]
@@ -64,9 +73,12 @@ def _execute(self: Any, context: Any) -> Any:
                 self.log.info("%s: %s", container["name"], line)
             if proc.returncode != 0:
                 tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-20:])
-                raise AirflowException(
+                ended.append((container["name"], proc.returncode, tail))
+                self.cleanup(pod=request, remote_pod=_failed_pod(request, ended, len(containers)))
+                raise AirflowException(  # (cleanup raises first for a failed pod)
                     f"container {container['name']} exited with {proc.returncode}: {tail}"
                 )
+            ended.append((container["name"], 0, ""))
         if not self.do_xcom_push:
             return None
         result = os.path.join(volumes.get("xcom", root), "return.json")
@@ -74,6 +86,31 @@ def _execute(self: Any, context: Any) -> Any:
             raise AirflowException("the pod wrote no /airflow/xcom/return.json")
         with open(result, encoding="utf-8") as handle:
             return json.loads(handle.read())
+
+
+def _failed_pod(request: Any, ended: list[tuple[str, int, str]], count: int) -> Any:
+    """The pod as the API server reports it once a container failed: the init containers'
+    states, and the first container's when it ran."""
+    from kubernetes.client import models as k8s
+
+    def status(name: str, code: int, message: str) -> Any:
+        state = k8s.V1ContainerState(
+            terminated=k8s.V1ContainerStateTerminated(exit_code=code, message=message or None)
+        )
+        return k8s.V1ContainerStatus(
+            name=name, state=state, image="", image_id="", ready=False, restart_count=0
+        )
+
+    statuses = [status(*e) for e in ended]
+    ran_main = len(ended) == count
+    return k8s.V1Pod(
+        metadata=request.metadata,
+        status=k8s.V1PodStatus(
+            phase="Failed",
+            init_container_statuses=statuses[:-1] if ran_main else statuses,
+            container_statuses=statuses[-1:] if ran_main else [],
+        ),
+    )
 
 
 def _environment(pod: dict[str, Any], container: dict[str, Any]) -> dict[str, str]:
