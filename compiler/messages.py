@@ -42,6 +42,11 @@ INVALID_VALUE = Message(codes.INVALID_VALUE, "invalid value [{what}]: {why}")
 KUBERNETES_REFUSES = Message(
     codes.INVALID_VALUE, "invalid value [{what} '{value}']: {why} (Kubernetes refuses it)"
 )
+UNKNOWN_POD_KEYS = Message(
+    codes.IGNORED_FIELD,
+    "pod spec keys that are no Kubernetes PodSpec field: {keys} (Flyte's decoder drops them, "
+    "and so does every target)",
+)
 UNRECOGNIZED = Message(codes.UNRECOGNIZED_VALUE, "unrecognized value [{value}] for {what}")
 NODE_NOT_FOUND = Message(codes.NODE_REFERENCE_NOT_FOUND, "referenced node [{ref}] not found")
 TASK_NOT_FOUND = Message(codes.TASK_REFERENCE_NOT_FOUND, "referenced task [{ref}] not found")

@@ -98,7 +98,13 @@ def secret_refusals(secrets: tuple[ir.Secret, ...], field: str) -> list[Refusal]
     for i, s in enumerate(secrets):
         at = f"{field}[{i}]"
         if s.group:
-            _check(out, kv.subdomain_problem, f"{at}.group", "secret group", s.group)
+            _check(
+                out,
+                kv.subdomain_problem,
+                f"{at}.group",
+                "secret group (a Kubernetes secret name)",
+                s.group,
+            )
         if s.key:
             _check(out, kv.secret_key_problem, f"{at}.key", "secret key", s.key)
         if s.env_var:

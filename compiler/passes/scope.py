@@ -32,6 +32,13 @@ class Scope:
         """Whether no error was reported in this scope."""
         return self.errors == 0
 
+    def warn(self, message: Message, source: Source, **fields: object) -> None:
+        """Report a warning (no error is counted)."""
+        if self._sink is not None:
+            self._sink.append(
+                Diagnostic(Severity.WARNING, message.code, message.format(**fields), source)
+            )
+
     def report(self, message: Message, source: Source, **fields: object) -> None:
         """Report an error built from a message template."""
         scope: Scope | None = self

@@ -8,6 +8,7 @@ from typing import Any
 
 from fcomp.compiler import codes, ir
 from fcomp.compiler.diagnostics import Diagnostic, Severity, Source
+from fcomp.compiler.messages import UNKNOWN_POD_KEYS
 from fcomp.compiler.passes.k8s import task_refusals
 from fcomp.compiler.passes.podspec import pod_spec_errors, unknown_fields
 from fcomp.compiler.quantity import is_dns1123_label, parse_quantity
@@ -47,15 +48,9 @@ def check_pod_spec(spec: Any, source: Source, out: list[Diagnostic]) -> None:
         return
     unknown = unknown_fields(spec)
     if unknown:
-        out.append(
-            Diagnostic(
-                Severity.WARNING,
-                codes.IGNORED_FIELD,
-                f"pod spec keys that are no Kubernetes PodSpec field: {', '.join(unknown)} "
-                "(Flyte's decoder drops them, and so does every target)",
-                source.at(field="k8s_pod.pod_spec"),
-            )
-        )
+        message = UNKNOWN_POD_KEYS.format(keys=", ".join(unknown))
+        where = source.at(field="k8s_pod.pod_spec")
+        out.append(Diagnostic(Severity.WARNING, UNKNOWN_POD_KEYS.code, message, where))
     for i, c in enumerate(spec.get("containers") or []):
         name = c.get("name") or ""
         if not is_dns1123_label(name):

@@ -7,7 +7,7 @@ from dataclasses import fields, is_dataclass, replace
 
 from fcomp.compiler import codes, ir, messages
 from fcomp.compiler.diagnostics import Source
-from fcomp.compiler.messages import KUBERNETES_REFUSES, Message
+from fcomp.compiler.messages import KUBERNETES_REFUSES, UNKNOWN_POD_KEYS, Message
 from fcomp.compiler.passes import bindings, conditions, interfaces
 from fcomp.compiler.passes.builder import NodeState, WorkflowBuilder
 from fcomp.compiler.passes.graph import (
@@ -18,6 +18,7 @@ from fcomp.compiler.passes.graph import (
 )
 from fcomp.compiler.passes.k8s import overrides_refusals
 from fcomp.compiler.passes.normalize import normalize_workflow
+from fcomp.compiler.passes.podspec import unknown_fields
 from fcomp.compiler.passes.results import END_NODE, START_NODE, CompiledWorkflow
 from fcomp.compiler.passes.scope import Scope
 from fcomp.compiler.quantity import parse_quantity
@@ -101,6 +102,11 @@ def check_executable(node: ir.Node, scope: Scope) -> None:
                     current.source.at(field=refusal.field),
                     **refusal.fields(),
                 )
+            template = kind.overrides.pod_template
+            unknown = unknown_fields(template.pod_spec) if template is not None else []
+            if unknown:
+                where = current.source.at(field="task_node.overrides.pod_template.pod_spec")
+                scope.warn(UNKNOWN_POD_KEYS, where, keys=", ".join(unknown))
         current = kind.node if isinstance(kind, ir.ArrayNode) else None
 
 

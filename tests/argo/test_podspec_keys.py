@@ -1,6 +1,6 @@
 """Pod spec keys that are no Kubernetes PodSpec field: Flyte's decoder drops them, so every
-target drops them too (a task's own pod spec with an ``IgnoredField`` warning), and the Argo
-documents stay valid against the strict schemas."""
+target drops them too (a task's own pod spec and a node's pod template with an
+``IgnoredField`` warning), and the Argo documents stay valid against the strict schemas."""
 
 from __future__ import annotations
 
@@ -102,3 +102,20 @@ def test_plugin_pod_overlay_keys_are_dropped(tmp_path: Path) -> None:
     head = manifest["spec"]["rayClusterSpec"]["headGroupSpec"]["template"]["spec"]
     [container] = [c for c in head["containers"] if c["name"] == "ray-head"]
     assert container["stdin"] is True  # the overlay's known key is merged
+
+
+def test_node_override_pod_template_keys_are_reported_and_dropped(tmp_path: Path) -> None:
+    pkg = Package.load("pod_template").copy()
+    wf = pkg.workflow("pod_template_wf")
+    node = next(n for n in wf.nodes if n.HasField("task_node"))
+    template = node.task_node.overrides.pod_template
+    template.pod_spec.update({"containers": [{"name": "primary", "bogusKey": 1}], "bogus": 2})
+    template.primary_container_name = "primary"
+    for target in ("argo", "airflow"):
+        built = build(pkg.write(tmp_path / target), target)
+        assert built.errors == []
+        [warning] = [d for d in built.diagnostics if d.code == "IgnoredField"]
+        assert "bogus, containers[0].bogusKey" in warning.message
+        assert warning.source.node == node.id
+        assert warning.source.field == "task_node.overrides.pod_template.pod_spec"
+        assert "bogus" not in built.text()
