@@ -1,10 +1,11 @@
 """Values the Kubernetes API server refuses, checked as its validation does.
 
-Each function returns why a value is refused, or None when Kubernetes accepts it: label keys and
-values, annotation keys and total size, environment variable names, secret names and keys, and
-negative resource quantities. The rules are apimachinery's ``IsQualifiedName``,
-``IsValidLabelValue``, ``ValidateAnnotationsSize``, ``IsRelaxedEnvVarName`` (the default since
-Kubernetes 1.32), ``IsDNS1123Subdomain`` and ``IsConfigMapKey``.
+Each ``*_problem`` function returns why a value is refused, or None when Kubernetes accepts it:
+label keys and values, annotation keys and total size, environment variable names, secret names
+and keys, and negative resource quantities; :func:`is_dns1123_label` tells a valid container
+name. The rules are apimachinery's ``IsQualifiedName``, ``IsValidLabelValue``,
+``ValidateAnnotationsSize``, ``IsRelaxedEnvVarName`` (the default since Kubernetes 1.32),
+``IsDNS1123Label``, ``IsDNS1123Subdomain`` and ``IsConfigMapKey``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from collections.abc import Iterable
 from fcomp.compiler.quantity import parse_quantity
 
 _NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
-_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"  # a DNS-1123 label
+_DNS1123_LABEL = re.compile(rf"^{_LABEL}$")
+_SUBDOMAIN = re.compile(rf"^{_LABEL}(\.{_LABEL})*$")
 _CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 NAME_MAX = 63
 SUBDOMAIN_MAX = 253
@@ -25,6 +28,11 @@ ANNOTATIONS_MAX = 256 * 1024
 _NAME_RULE = (
     "alphanumeric characters, '-', '_' or '.', starting and ending with an alphanumeric character"
 )
+
+
+def is_dns1123_label(name: str) -> bool:
+    """Whether ``name`` is a DNS-1123 label (container names must be)."""
+    return len(name) <= NAME_MAX and bool(_DNS1123_LABEL.match(name))
 
 
 def subdomain_problem(value: str) -> str | None:

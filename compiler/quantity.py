@@ -1,4 +1,4 @@
-"""Kubernetes resource quantities and DNS-1123 labels, checked as Kubernetes does."""
+"""Kubernetes resource quantities, parsed as Kubernetes does."""
 
 from __future__ import annotations
 
@@ -22,7 +22,6 @@ _DECIMAL = {
     "P": Decimal("1e15"),
     "E": Decimal("1e18"),
 }
-_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 
 def parse_quantity(text: str) -> Decimal | None:
@@ -40,8 +39,3 @@ def parse_quantity(text: str) -> Decimal | None:
     if suffix in _DECIMAL:
         return number * _DECIMAL[suffix]
     return number * (Decimal(10) ** int(suffix[1:]))
-
-
-def is_dns1123_label(name: str) -> bool:
-    """Whether ``name`` is a DNS-1123 label (container names must be)."""
-    return len(name) <= 63 and bool(_DNS1123_LABEL.match(name))

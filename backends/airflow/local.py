@@ -18,6 +18,7 @@ from fcomp.backends.airflow import steps
 from fcomp.backends.airflow.emit import EmitContext, Emitter, common_kwargs, templated
 from fcomp.backends.airflow.model import Op
 from fcomp.backends.airflow.params import nullable
+from fcomp.backends.airflow.pods import checks_retries
 from fcomp.backends.airflow.pysource import Attr, Call, Expr, Name, call
 from fcomp.backends.common.plans import b64
 from fcomp.compiler.plugins.units import K8sResourceUnit, Placeholder, PodUnit, Text
@@ -110,14 +111,13 @@ def task_spec(unit: PodUnit, step: steps.Task) -> dict[str, Any]:
         spec["element"] = True
         if step.element.legacy:  # its attempts share one folder: any failure is retried
             spec["legacy"] = True
-        elif unit.policy.retries > 0:  # each element's retries are Flyte's
-            spec["checked"] = True
     else:
         spec["plan"] = step.plan
         if unit.needs_task_template:
             spec["template"] = b64(unit.task.pb)
-        if unit.policy.retries > 0:  # bind refuses to retry a non-recoverable error
-            spec["checked"] = True
+    legacy = step.element is not None and step.element.legacy
+    if checks_retries(unit, step.element is not None, legacy):
+        spec["checked"] = True  # bind (or an element's check) refuses a non-recoverable retry
     spec.update(process)
     init = [process_spec(c) for c in unit.pod_spec.get("initContainers") or []]
     if init:

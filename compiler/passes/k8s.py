@@ -17,6 +17,7 @@ from typing import Any
 
 from fcomp.compiler import ir
 from fcomp.compiler import k8svalues as kv
+from fcomp.compiler.diagnostics import Diagnostic, Severity, Source
 from fcomp.compiler.messages import KUBERNETES_REFUSES
 
 _SHOWN = 64  # characters of a refused value quoted in a message
@@ -39,6 +40,12 @@ class Refusal:
     def message(self) -> str:
         """The diagnostic's text."""
         return KUBERNETES_REFUSES.format(**self.fields())
+
+    def diagnostic(self, source: Source) -> Diagnostic:
+        """The ``InvalidValue`` error, at this refusal's field of ``source``."""
+        return Diagnostic(
+            Severity.ERROR, KUBERNETES_REFUSES.code, self.message(), source.at(field=self.field)
+        )
 
 
 def _check(

@@ -19,8 +19,7 @@ def check_launch_plan(lp: ir.LaunchPlan, catalog: ir.Catalog) -> list[Diagnostic
     def error(code: str, message: str, field: str) -> None:
         out.append(Diagnostic(Severity.ERROR, code, message, src.at(field=field)))
 
-    for refusal in launch_plan_refusals(lp):
-        error(codes.INVALID_VALUE, refusal.message(), refusal.field)
+    out += [refusal.diagnostic(src) for refusal in launch_plan_refusals(lp)]
     wf = catalog.workflows.find(lp.workflow)
     if wf is None:
         error(

@@ -8,10 +8,11 @@ from typing import Any
 
 from fcomp.compiler import codes, ir
 from fcomp.compiler.diagnostics import Diagnostic, Severity, Source
+from fcomp.compiler.k8svalues import is_dns1123_label
 from fcomp.compiler.messages import UNKNOWN_POD_KEYS
 from fcomp.compiler.passes.k8s import task_refusals
 from fcomp.compiler.passes.podspec import pod_spec_errors, unknown_fields
-from fcomp.compiler.quantity import is_dns1123_label, parse_quantity
+from fcomp.compiler.quantity import parse_quantity
 
 
 def _error(out: list[Diagnostic], code: str, message: str, source: Source) -> None:
@@ -104,6 +105,5 @@ def check_task(task: ir.Task) -> list[Diagnostic]:
         check_resources(target.resources, src.at(field="container"), out)
     elif isinstance(target, ir.K8sPod):
         check_pod_spec(target.pod_spec, src, out)
-    for refusal in task_refusals(task):
-        _error(out, codes.INVALID_VALUE, refusal.message(), src.at(field=refusal.field))
+    out += [refusal.diagnostic(src) for refusal in task_refusals(task)]
     return out

@@ -9,7 +9,6 @@ import dataclasses
 from typing import Any
 
 from fcomp.compiler import codes, ir
-from fcomp.compiler.diagnostics import Diagnostic, Severity
 from fcomp.compiler.passes.k8s import Refusal, metadata_refusals, pod_spec_refusals
 from fcomp.compiler.passes.podspec import known_fields
 from fcomp.compiler.plugins.custom import Custom
@@ -58,17 +57,7 @@ def check(k8s_pod: Custom) -> None:
         refusals += metadata_refusals(labels.items(), annotations.items(), meta.where)
     refusals += pod_spec_refusals(k8s_pod.raw("pod_spec"), f"{k8s_pod.where}.podSpec")
     if refusals:
-        raise LoweringError(
-            [
-                Diagnostic(
-                    Severity.ERROR,
-                    codes.INVALID_VALUE,
-                    r.message(),
-                    k8s_pod.ctx.node.source.at(field=r.field),
-                )
-                for r in refusals
-            ]
-        )
+        raise LoweringError([r.diagnostic(k8s_pod.ctx.node.source) for r in refusals])
 
 
 def primary(pod: dict[str, Any], name: str, ctx: TaskContext) -> dict[str, Any]:

@@ -108,3 +108,12 @@ def test_retry_check_done_tells_a_succeeded_element_from_one_to_run(runtime: Run
     runtime.storage.write(path, serialize(document), "n0/1")
     refused = runtime("retry-check", "--node", "n0/1", "--attempt", "1", "--done")
     assert refused.status == NOT_RETRIED_STATUS and refused.out == ""
+
+
+def test_kubernetes_prelude_knows_the_check_containers() -> None:
+    """The ``kubernetes`` flavour's prelude (import-free) names the init containers whose exit
+    status 3 ends a task's retries: the ones the pods are built with."""
+    from fcomp.backends.airflow.pods import BIND_CONTAINER, RETRY_CHECK_CONTAINER
+
+    text = (PRELUDE.parent / "kubernetes.py").read_text()
+    assert f'FCOMP_CHECKS = ("{BIND_CONTAINER}", "{RETRY_CHECK_CONTAINER}")\n' in text
