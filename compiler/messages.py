@@ -42,6 +42,10 @@ INVALID_VALUE = Message(codes.INVALID_VALUE, "invalid value [{what}]: {why}")
 KUBERNETES_REFUSES = Message(
     codes.INVALID_VALUE, "invalid value [{what} '{value}']: {why} (Kubernetes refuses it)"
 )
+NOT_A_POD_SPEC = Message(
+    codes.INVALID_VALUE,
+    "invalid value [{what}]: not a Kubernetes PodSpec (wrong type at {paths})",
+)
 UNKNOWN_POD_KEYS = Message(
     codes.IGNORED_FIELD,
     "pod spec keys that are no Kubernetes PodSpec field: {keys} (Flyte's decoder drops them, "

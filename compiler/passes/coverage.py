@@ -9,20 +9,19 @@ gives that entry's diagnostic, naming the task or workflow, the node and the fie
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from google.protobuf import descriptor_pool, json_format, symbol_database
+from google.protobuf import json_format, symbol_database
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 
 from fcomp.compiler.coverage import TABLES, Reported, custom_message
 from fcomp.compiler.diagnostics import Diagnostic, Source
 from fcomp.compiler.frozen import fast_init
+from fcomp.compiler.passes.plugin_messages import plugin_pool
 from fcomp.idl.model import LoadedEntity
 
 #: Messages whose presence alone is a value (a wrapped ``false`` or ``0`` still says something).
@@ -65,23 +64,11 @@ _ROOTS = (
 
 
 @cache
-def _pool() -> Any:
-    """The descriptor pool, with every ``flyteidl.plugins`` message loaded (``custom`` holds
-    them as JSON, so nothing else imports their modules)."""
-    import flyteidl.plugins
-
-    for info in pkgutil.walk_packages(flyteidl.plugins.__path__, "flyteidl.plugins."):
-        if info.name.endswith("_pb2"):
-            importlib.import_module(info.name)
-    return descriptor_pool.Default()
-
-
-@cache
 def _leads_to_table(target: str) -> frozenset[str]:
     """Names of the message types from which a message of the table can be reached; the walk
     descends only into those (never into literals, types or interfaces)."""
     table = TABLES[target]
-    pool = _pool()
+    pool = plugin_pool()
     roots = [pool.FindMessageTypeByName(n) for n in (*_ROOTS, *table)]
     # Reverse reachability: a type leads to the table when a child does (fixpoint).
     edges: dict[str, set[str]] = {}
@@ -135,7 +122,7 @@ def _plugin_message(task: Any) -> Message | None:
     name = custom_message(task.type, task.task_type_version)
     if name is None or not task.HasField("custom"):
         return None
-    _pool()
+    plugin_pool()
     cls = symbol_database.Default().GetSymbol(name)
     try:
         return json_format.ParseDict(
@@ -162,7 +149,7 @@ def _located_below(target: str) -> frozenset[str]:
     (:data:`_LOCATING`) can be reached. Below any other message, what the walk finds depends
     only on that message's content, so it is found once per distinct content."""
     leads = _leads_to_table(target)
-    pool = _pool()
+    pool = plugin_pool()
     edges = {
         name: {k.full_name for k in _children(pool.FindMessageTypeByName(name))} & leads
         for name in leads
@@ -276,7 +263,7 @@ def _singular_messages(target: str, name: str) -> tuple[tuple[int, str, object],
     if plan is None:
         return None
     out = []
-    for field in _pool().FindMessageTypeByName(name).fields:
+    for field in plugin_pool().FindMessageTypeByName(name).fields:
         how = plan[field.number]
         if how is _SKIP:
             continue
@@ -302,7 +289,7 @@ def _shallow_plan(target: str, name: str) -> dict[int, object] | None:
     leads = _leads_to_table(target)
     located = _located_below(target)
     plan: dict[int, object] = {}
-    for field in _pool().FindMessageTypeByName(name).fields:
+    for field in plugin_pool().FindMessageTypeByName(name).fields:
         entry = entries.get(field.name)
         kind = field.message_type
         reported = isinstance(entry, Reported) and not entry.by

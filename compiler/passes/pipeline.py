@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from fcomp.compiler import ir, messages
-from fcomp.compiler.diagnostics import Diagnostic, Diagnostics
+from fcomp.compiler.diagnostics import Diagnostic, Diagnostics, Severity
 from fcomp.compiler.passes.graph import nx_cycle, topological_order
 from fcomp.compiler.passes.launch_plans import check_launch_plan
 from fcomp.compiler.passes.recursion import self_starting_plans
@@ -155,7 +155,8 @@ def compile_program(program: ir.Program, diags: Diagnostics) -> CompiledProgram 
     for task in program.tasks:
         for d in check_task(task):
             sink.append(d)
-            root.errors += 1
+            if d.severity is Severity.ERROR:
+                root.errors += 1
 
     # 2. Workflows, subworkflows first, each once.
     ordered, _cyclic = _workflow_order(program, catalog, root)
@@ -171,7 +172,8 @@ def compile_program(program: ir.Program, diags: Diagnostics) -> CompiledProgram 
     for lp in program.launch_plans:
         for d in check_launch_plan(lp, catalog):
             sink.append(d)
-            root.errors += 1
+            if d.severity is Severity.ERROR:
+                root.errors += 1
 
     for d in self_starting_plans(program, catalog):  # warnings: no error counted
         sink.append(d)

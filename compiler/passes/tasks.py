@@ -1,5 +1,6 @@
 """Task checks (Flyte's ``CompileTask``): id, container image and command, resource
-quantities, pod spec shape and container names."""
+quantities, pod spec shape and container names; pod spec keys Kubernetes' decoder drops (in
+the task's pod and in its plugin's pods) are reported."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from typing import Any
 from fcomp.compiler import codes, ir
 from fcomp.compiler.diagnostics import Diagnostic, Severity, Source
 from fcomp.compiler.k8svalues import is_dns1123_label
-from fcomp.compiler.messages import UNKNOWN_POD_KEYS
+from fcomp.compiler.messages import NOT_A_POD_SPEC, UNKNOWN_POD_KEYS
 from fcomp.compiler.passes.k8s import task_refusals
+from fcomp.compiler.passes.plugin_messages import plugin_pod_specs
 from fcomp.compiler.passes.podspec import pod_spec_errors, unknown_fields
 from fcomp.compiler.quantity import parse_quantity
 
@@ -32,26 +34,28 @@ def check_resources(resources: ir.Resources, source: Source, out: list[Diagnosti
                 )
 
 
+def pod_spec_decodes(spec: Any, what: str, where: Source, out: list[Diagnostic]) -> bool:
+    """Whether ``spec`` decodes as a Kubernetes PodSpec (else an ``InvalidValue`` error about
+    ``what``); keys the decoder drops get an ``IgnoredField`` warning."""
+    bad = pod_spec_errors(spec)
+    if bad:
+        message = NOT_A_POD_SPEC.format(what=what, paths=", ".join(bad))
+        out.append(Diagnostic(Severity.ERROR, NOT_A_POD_SPEC.code, message, where))
+        return False
+    unknown = unknown_fields(spec)
+    if unknown:
+        message = UNKNOWN_POD_KEYS.format(keys=", ".join(unknown))
+        out.append(Diagnostic(Severity.WARNING, UNKNOWN_POD_KEYS.code, message, where))
+    return True
+
+
 def check_pod_spec(spec: Any, source: Source, out: list[Diagnostic]) -> None:
     """A pod spec must decode as a Kubernetes PodSpec, with DNS-1123 container names."""
     if spec is None:
         _error(out, codes.INVALID_VALUE, "invalid value [k8s pod spec]: missing", source)
         return
-    bad = pod_spec_errors(spec)
-    if bad:
-        _error(
-            out,
-            codes.INVALID_VALUE,
-            f"invalid value [k8s pod spec]: not a Kubernetes PodSpec (wrong type at "
-            f"{', '.join(bad)})",
-            source.at(field="k8s_pod.pod_spec"),
-        )
+    if not pod_spec_decodes(spec, "k8s pod spec", source.at(field="k8s_pod.pod_spec"), out):
         return
-    unknown = unknown_fields(spec)
-    if unknown:
-        message = UNKNOWN_POD_KEYS.format(keys=", ".join(unknown))
-        where = source.at(field="k8s_pod.pod_spec")
-        out.append(Diagnostic(Severity.WARNING, UNKNOWN_POD_KEYS.code, message, where))
     for i, c in enumerate(spec.get("containers") or []):
         name = c.get("name") or ""
         if not is_dns1123_label(name):
@@ -105,5 +109,8 @@ def check_task(task: ir.Task) -> list[Diagnostic]:
         check_resources(target.resources, src.at(field="container"), out)
     elif isinstance(target, ir.K8sPod):
         check_pod_spec(target.pod_spec, src, out)
+    for path, spec in plugin_pod_specs(task):
+        # The plugin decodes its pods as Flyte's plugins do (an error fails the task there).
+        pod_spec_decodes(spec, f"{task.type} pod spec", src.at(field=path), out)
     out += [refusal.diagnostic(src) for refusal in task_refusals(task)]
     return out

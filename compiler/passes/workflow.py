@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import fields, is_dataclass, replace
+from typing import Any
 
 from fcomp.compiler import codes, ir, messages
 from fcomp.compiler.diagnostics import Source
-from fcomp.compiler.messages import KUBERNETES_REFUSES, UNKNOWN_POD_KEYS, Message
+from fcomp.compiler.messages import KUBERNETES_REFUSES, NOT_A_POD_SPEC, UNKNOWN_POD_KEYS, Message
 from fcomp.compiler.passes import bindings, conditions, interfaces
 from fcomp.compiler.passes.builder import NodeState, WorkflowBuilder
 from fcomp.compiler.passes.graph import (
@@ -18,7 +19,7 @@ from fcomp.compiler.passes.graph import (
 )
 from fcomp.compiler.passes.k8s import overrides_refusals
 from fcomp.compiler.passes.normalize import normalize_workflow
-from fcomp.compiler.passes.podspec import unknown_fields
+from fcomp.compiler.passes.podspec import pod_spec_errors, unknown_fields
 from fcomp.compiler.passes.results import END_NODE, START_NODE, CompiledWorkflow
 from fcomp.compiler.passes.scope import Scope
 from fcomp.compiler.quantity import parse_quantity
@@ -103,11 +104,22 @@ def check_executable(node: ir.Node, scope: Scope) -> None:
                     **refusal.fields(),
                 )
             template = kind.overrides.pod_template
-            unknown = unknown_fields(template.pod_spec) if template is not None else []
-            if unknown:
+            if template is not None:
                 where = current.source.at(field="task_node.overrides.pod_template.pod_spec")
-                scope.warn(UNKNOWN_POD_KEYS, where, keys=", ".join(unknown))
+                _check_override_pod_spec(template.pod_spec, where, scope)
         current = kind.node if isinstance(kind, ir.ArrayNode) else None
+
+
+def _check_override_pod_spec(spec: Any, where: Source, scope: Scope) -> None:
+    """A node's pod-template override decodes as a PodSpec (Flyte's executor fails the node
+    otherwise); the keys its decoder drops are reported."""
+    bad = pod_spec_errors(spec)
+    if bad:
+        scope.report(NOT_A_POD_SPEC, where, what="pod template override", paths=", ".join(bad))
+        return
+    unknown = unknown_fields(spec)
+    if unknown:
+        scope.warn(UNKNOWN_POD_KEYS, where, keys=", ".join(unknown))
 
 
 def _without_sources(obj: object) -> object:

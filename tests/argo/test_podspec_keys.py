@@ -1,14 +1,19 @@
 """Pod spec keys that are no Kubernetes PodSpec field: Flyte's decoder drops them, so every
-target drops them too (a task's own pod spec and a node's pod template with an
-``IgnoredField`` warning), and the Argo documents stay valid against the strict schemas."""
+target drops them too, with an ``IgnoredField`` warning (a task's own pod spec, a node's pod
+template, a plugin's pods), and the Argo documents stay valid against the strict schemas. A pod
+spec that does not decode (a wrong type) is an ``InvalidValue`` error wherever it is."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
 from google.protobuf import json_format
 
+from fcomp.cli.main import EXIT_DIAGNOSTICS, main
 from fcomp.compiler.passes.podspec import known_fields, unknown_fields
 from tests.argo.conformance import all_errors
 from tests.robustness.robust_support import Package, build
@@ -74,6 +79,7 @@ def test_task_pod_spec_keys_are_reported_and_dropped(
     for target in ("argo", "airflow"):
         built = build(path, target)
         assert built.errors == []
+        assert built.files  # a warning does not stop the build
         [warning] = [d for d in built.diagnostics if d.code == "IgnoredField"]
         assert "bogusPodKey, containers[0].bogusKey, containers[1].bogusKey" in warning.message
         assert warning.source.field == "k8s_pod.pod_spec"
@@ -82,17 +88,43 @@ def test_task_pod_spec_keys_are_reported_and_dropped(
         assert all_errors(doc, schema_paths) == []
 
 
-def test_plugin_pod_overlay_keys_are_dropped(tmp_path: Path) -> None:
-    pkg = Package.load("plugin_ray").copy()
-    task = next(t for t in pkg.tasks() if t.type == "ray")
+def _with_custom(pkg: Package, task_type: str, edit: Callable[[dict[str, Any]], None]) -> None:
+    task = next(t for t in pkg.tasks() if t.type == task_type)
     custom = json_format.MessageToDict(task.custom)
-    overlay = {"containers": [{"name": "ray-head", "bogusKey": 1, "stdin": True}], "bogus": 2}
-    custom["rayCluster"]["headGroupSpec"]["k8sPod"] = {"podSpec": overlay}
+    edit(custom)
     task.custom.Clear()
     task.custom.update(custom)
-    built = build(pkg.write(tmp_path), "argo")
-    assert built.errors == []
-    assert "bogus" not in built.text()
+
+
+def test_plugin_pod_overlay_keys_are_reported_and_dropped(tmp_path: Path) -> None:
+    pkg = Package.load("plugin_ray").copy()
+    overlay = {"containers": [{"name": "ray-head", "bogusKey": 1, "stdin": True}], "bogus": 2}
+
+    def edit(custom: dict[str, Any]) -> None:
+        custom["rayCluster"]["headGroupSpec"]["k8sPod"] = {"podSpec": overlay}
+        # Proto field names are accepted as well as JSON names.
+        custom["rayCluster"]["workerGroupSpec"][0]["k8s_pod"] = {"pod_spec": {"colour": 1}}
+
+    _with_custom(pkg, "ray", edit)
+    path = pkg.write(tmp_path)
+    for target in ("argo", "airflow"):
+        built = build(path, target)
+        assert built.errors == []
+        warnings = {
+            d.source.field: d.message for d in built.diagnostics if d.code == "IgnoredField"
+        }
+        assert set(warnings) == {
+            "custom.rayCluster.headGroupSpec.k8sPod.podSpec",
+            "custom.rayCluster.workerGroupSpec[0].k8sPod.podSpec",
+        }
+        assert (
+            "bogus, containers[0].bogusKey"
+            in warnings["custom.rayCluster.headGroupSpec.k8sPod.podSpec"]
+        )
+        assert "colour" in warnings["custom.rayCluster.workerGroupSpec[0].k8sPod.podSpec"]
+        assert built.files
+        assert "bogus" not in built.text() and "colour" not in built.text()
+    built = build(path, "argo")
     [manifest] = [
         json.loads(t["resource"]["manifest"])
         for doc in built.documents()
@@ -119,3 +151,79 @@ def test_node_override_pod_template_keys_are_reported_and_dropped(tmp_path: Path
         assert warning.source.node == node.id
         assert warning.source.field == "task_node.overrides.pod_template.pod_spec"
         assert "bogus" not in built.text()
+
+
+def test_spark_pod_keys_are_reported_per_pod(tmp_path: Path) -> None:
+    pkg = Package.load("spark").copy()
+
+    def edit(custom: dict[str, Any]) -> None:
+        custom["driverPod"] = {"podSpec": {"schedulerName": "high", "bogusD": 1}}
+        custom["executorPod"] = {"podSpec": {"bogusE": {"x": 1}}}
+
+    _with_custom(pkg, "spark", edit)
+    built = build(pkg.write(tmp_path), "argo")
+    assert built.errors == []
+    warnings = {d.source.field: d.message for d in built.diagnostics if d.code == "IgnoredField"}
+    assert "bogusD" in warnings["custom.driverPod.podSpec"]
+    assert "bogusE" in warnings["custom.executorPod.podSpec"]
+    assert "high" in built.text() and "bogus" not in built.text()
+
+
+BAD_SPECS = [
+    ({"containers": "x"}, "containers"),
+    ({"containers": [{"name": "c", "resources": {"limits": {"cpu": "abc"}}}]}, "cpu"),
+    ({"tolerations": {"key": "k"}}, "tolerations"),
+    ({"nodeSelector": {"zone": 3}}, "nodeSelector.zone"),
+    (5, "<pod spec>"),
+]
+
+
+@pytest.mark.parametrize(("spec", "at"), BAD_SPECS)
+def test_plugin_pod_that_does_not_decode_is_an_error(tmp_path: Path, spec: Any, at: str) -> None:
+    pkg = Package.load("spark").copy()
+    _with_custom(pkg, "spark", lambda custom: custom.update(executorPod={"podSpec": spec}))
+    path = pkg.write(tmp_path)
+    for target in ("argo", "airflow"):
+        built = build(path, target)
+        [error] = built.errors
+        assert (error.code, error.source.field) == ("InvalidValue", "custom.executorPod.podSpec")
+        assert "spark pod spec" in error.message and at in error.message
+        assert built.files == {}
+
+
+@pytest.mark.parametrize(("spec", "at"), BAD_SPECS[:4])
+def test_node_pod_template_that_does_not_decode_is_an_error(
+    tmp_path: Path, spec: Any, at: str
+) -> None:
+    pkg = Package.load("pod_template").copy()
+    wf = pkg.workflow("pod_template_wf")
+    node = next(n for n in wf.nodes if n.HasField("task_node"))
+    node.task_node.overrides.pod_template.pod_spec.update(spec)
+    path = pkg.write(tmp_path)
+    for target in ("argo", "airflow"):
+        built = build(path, target)
+        [error] = built.errors
+        assert error.code == "InvalidValue" and error.source.node == node.id
+        assert error.source.field == "task_node.overrides.pod_template.pod_spec"
+        assert at in error.message
+        assert built.files == {}
+
+
+def test_cli_reports_a_plugin_pod_that_does_not_decode(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pkg = Package.load("plugin_ray").copy()
+
+    def edit(custom: dict[str, Any]) -> None:
+        custom["rayCluster"]["headGroupSpec"]["k8sPod"] = {"podSpec": {"containers": "x"}}
+
+    _with_custom(pkg, "ray", edit)
+    path = pkg.write(tmp_path / "in")
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as exited:
+        main(["build", "--target", "argo", str(path), "-o", str(out)])
+    _, err = capsys.readouterr()
+    assert exited.value.code == EXIT_DIAGNOSTICS
+    assert "InvalidValue" in err and "custom.rayCluster.headGroupSpec.k8sPod.podSpec" in err
+    assert "Traceback" not in err
+    assert not out.exists() or not any(out.iterdir())

@@ -143,6 +143,8 @@ def build(path: Path, target: str = "argo", config: Config | None = None) -> Bui
     compilation = compile_paths([path])
     diagnostics = list(compilation.diagnostics)
     if not compilation.ok:
+        # A compilation that gives no output says why.
+        assert any(d.severity is Severity.ERROR for d in diagnostics), diagnostics
         return Built({}, diagnostics)
     files, more = build_files(compilation, target, config or Config(), (), "template")
     return Built(files, diagnostics + more + target_diagnostics(compilation, target))

@@ -1,0 +1,67 @@
+"""The plugin messages a task's ``custom`` holds (``flyteidl.plugins.*``, as protobuf JSON):
+the descriptor pool that knows them, and the pod specs inside them (Spark's driver and
+executor pods, Ray's head and worker groups: every ``flyteidl.core.K8sPod`` field)."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Iterator, Mapping
+from functools import cache
+from typing import Any
+
+from google.protobuf import descriptor_pool
+from google.protobuf.descriptor import Descriptor
+
+from fcomp.compiler import ir
+from fcomp.compiler.coverage import custom_message
+
+_K8S_POD = "flyteidl.core.K8sPod"
+
+
+@cache
+def plugin_pool() -> Any:
+    """The descriptor pool, with every ``flyteidl.plugins`` message loaded (``custom`` holds
+    them as JSON, so nothing else imports their modules)."""
+    import flyteidl.plugins
+
+    for info in pkgutil.walk_packages(flyteidl.plugins.__path__, "flyteidl.plugins."):
+        if info.name.endswith("_pb2"):
+            importlib.import_module(info.name)
+    return descriptor_pool.Default()
+
+
+def _value(data: Mapping[str, Any], json_name: str, name: str) -> Any:
+    """A field's value by its JSON or proto name (both are accepted, as by Go's jsonpb)."""
+    return data[json_name] if json_name in data else data.get(name)
+
+
+def plugin_pod_specs(task: ir.Task) -> Iterator[tuple[str, Any]]:
+    """``(field path, pod spec)`` of every ``K8sPod.pod_spec`` set in the task's plugin
+    settings, in field order; paths use JSON names (``custom.driverPod.podSpec``)."""
+    name = custom_message(task.type, task.type_version)
+    if name is None or not isinstance(task.custom, Mapping):
+        return
+    root: Descriptor = plugin_pool().FindMessageTypeByName(name)
+    stack: list[tuple[Descriptor, Mapping[str, Any], str]] = [(root, task.custom, "custom")]
+    while stack:
+        kind, data, path = stack.pop()
+        children: list[tuple[Descriptor, Mapping[str, Any], str]] = []
+        for field in kind.fields:
+            sub = field.message_type
+            value = _value(data, field.json_name, field.name)
+            if sub is None or value is None or sub.GetOptions().map_entry:
+                continue
+            where = f"{path}.{field.json_name}"
+            items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+            for i, item in items:
+                at = where if i is None else f"{where}[{i}]"
+                if not isinstance(item, Mapping):
+                    continue
+                if sub.full_name == _K8S_POD:
+                    spec = _value(item, "podSpec", "pod_spec")
+                    if spec is not None:
+                        yield f"{at}.podSpec", spec
+                elif sub.full_name.startswith("flyteidl."):
+                    children.append((sub, item, at))
+        stack.extend(reversed(children))
