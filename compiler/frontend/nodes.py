@@ -188,7 +188,7 @@ def _kind(n: workflow_pb2.Node, source: Source) -> ir.NodeKind:
                 resources=convert_resources(o.resources),
                 extended_resources=convert_extended(o.extended_resources),
                 container_image=o.container_image,
-                pod_template=convert_k8s_pod(o.pod_template)
+                pod_template=convert_k8s_pod(o.pod_template, "task_node.overrides.pod_template")
                 if o.HasField("pod_template")
                 else None,
             ),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flyteidl.core import identifier_pb2, security_pb2, tasks_pb2
 
 from fcomp.compiler import ir
@@ -111,13 +113,47 @@ def convert_k8s_metadata(m: tasks_pb2.K8sObjectMetadata) -> ir.K8sObjectMetadata
     )
 
 
-def convert_k8s_pod(p: tasks_pb2.K8sPod) -> ir.K8sPod:
-    """Convert a pod target or pod-template override."""
+def convert_k8s_pod(p: tasks_pb2.K8sPod, where: str = "k8s_pod") -> ir.K8sPod:
+    """Convert a pod target or pod-template override (``where``: its field path)."""
     return ir.K8sPod(
         metadata=convert_k8s_metadata(p.metadata),
         pod_spec=struct_data(p.pod_spec) if p.HasField("pod_spec") else None,
         data_config=_data_config(p.data_config, p.HasField("data_config")),
         primary_container_name=p.primary_container_name,
+        where=where,
+    )
+
+
+def _field(custom: dict[str, Any], json_name: str, name: str) -> Any:
+    """A field of protobuf JSON by its JSON or proto name (Go's jsonpb takes both)."""
+    return custom[json_name] if json_name in custom else custom.get(name)
+
+
+def _string_map(value: Any) -> ir.KeyValues:
+    """The string entries of a JSON object, sorted (the task check reports any other)."""
+    if not isinstance(value, dict):
+        return ()
+    return tuple(sorted((k, v) for k, v in value.items() if isinstance(v, str)))
+
+
+def sidecar_pod(t: tasks_pb2.TaskTemplate) -> ir.K8sPod | None:
+    """The pod of a ``sidecar`` task that carries it in ``custom`` (version 0: Flyte's
+    ``SidecarJob`` with ``podSpec``, ``primaryContainerName``, ``labels``, ``annotations``)."""
+    if t.type != "sidecar" or not t.HasField("custom"):
+        return None
+    custom = struct_data(t.custom)
+    spec = _field(custom, "podSpec", "pod_spec")
+    if spec is None:
+        return None
+    primary = _field(custom, "primaryContainerName", "primary_container_name")
+    return ir.K8sPod(
+        metadata=ir.K8sObjectMetadata(
+            labels=_string_map(custom.get("labels")),
+            annotations=_string_map(custom.get("annotations")),
+        ),
+        pod_spec=spec,
+        primary_container_name=primary if isinstance(primary, str) else "",
+        where="custom",
     )
 
 
@@ -129,7 +165,7 @@ def _target(t: tasks_pb2.TaskTemplate) -> ir.TaskTarget | None:
         return convert_k8s_pod(t.k8s_pod)
     if kind == "sql":
         return ir.Sql(t.sql.statement, tasks_pb2.Sql.Dialect.Name(t.sql.dialect))
-    return None
+    return sidecar_pod(t)
 
 
 def convert_security(s: security_pb2.SecurityContext) -> ir.SecurityContext:

@@ -96,6 +96,14 @@ class K8sObjectMetadata:
     annotations: KeyValues = ()
 
 
+#: Where a version-0 ``sidecar`` task (Flyte's ``SidecarJob`` in ``custom``) keeps each part.
+_SIDECAR_PATHS = {
+    "metadata": "custom",
+    "pod_spec": "custom.podSpec",
+    "primary_container_name": "custom.primaryContainerName",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class K8sPod:
     """The pod target of a task (or a node's pod-template override)."""
@@ -104,6 +112,15 @@ class K8sPod:
     pod_spec: Any = field(default=None)
     data_config: DataLoadingConfig | None = None
     primary_container_name: str = ""
+    #: Where the pod is in its entity: ``k8s_pod`` (a task's target),
+    #: ``task_node.overrides.pod_template`` (a node's override) or ``custom`` (a sidecar task).
+    where: str = "k8s_pod"
+
+    def path(self, name: str) -> str:
+        """The field path of one of the pod's parts (``pod_spec``, ``metadata``)."""
+        if self.where == "custom":
+            return _SIDECAR_PATHS[name]
+        return f"{self.where}.{name}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from fcomp.compiler import ir
 from fcomp.compiler import k8svalues as kv
 from fcomp.compiler.diagnostics import Diagnostic, Severity, Source
 from fcomp.compiler.messages import KUBERNETES_REFUSES
+from fcomp.compiler.passes.podspec import known_fields, pod_spec_errors
 
 _SHOWN = 64  # characters of a refused value quoted in a message
 
@@ -147,16 +148,14 @@ def pod_spec_refusals(spec: Any, field: str) -> list[Refusal]:
     """In a pod spec that decodes: container env names, negative container resources and the
     node selector's labels."""
     out: list[Refusal] = []
-    if not isinstance(spec, Mapping):
+    if not isinstance(spec, Mapping) or pod_spec_errors(spec):
         return out
+    spec = known_fields(spec)
     for group in ("initContainers", "containers"):
         for i, c in enumerate(spec.get(group) or []):
-            if not isinstance(c, Mapping):
-                continue
             at = f"{field}.{group}[{i}]"
             for j, env in enumerate(c.get("env") or []):
-                if isinstance(env, Mapping) and isinstance(env.get("name"), str):
-                    out += env_refusals([env["name"]], f"{at}.env[{j}].name")
+                out += env_refusals([env.get("name", "")], f"{at}.env[{j}].name")
             resources = c.get("resources")
             if isinstance(resources, Mapping):
                 for kind in ("requests", "limits"):
@@ -179,10 +178,11 @@ def pod_spec_refusals(spec: Any, field: str) -> list[Refusal]:
     return out
 
 
-def pod_refusals(pod: ir.K8sPod, field: str) -> list[Refusal]:
+def pod_refusals(pod: ir.K8sPod) -> list[Refusal]:
     """A pod target or pod-template override: its metadata and its pod spec."""
-    out = metadata_refusals(pod.metadata.labels, pod.metadata.annotations, f"{field}.metadata")
-    return out + pod_spec_refusals(pod.pod_spec, f"{field}.pod_spec")
+    meta = pod.metadata
+    out = metadata_refusals(meta.labels, meta.annotations, pod.path("metadata"))
+    return out + pod_spec_refusals(pod.pod_spec, pod.path("pod_spec"))
 
 
 def task_refusals(task: ir.Task) -> list[Refusal]:
@@ -196,7 +196,7 @@ def task_refusals(task: ir.Task) -> list[Refusal]:
         out += env_refusals((k for k, _ in target.env), "container.env")
         out += resources_refusals(target.resources, "container.resources")
     elif isinstance(target, ir.K8sPod):
-        out += pod_refusals(target, "k8s_pod")
+        out += pod_refusals(target)
     return out
 
 
@@ -205,7 +205,7 @@ def overrides_refusals(overrides: ir.TaskOverrides, field: str) -> list[Refusal]
     out = resources_refusals(overrides.resources, f"{field}.resources")
     out += accelerator_refusals(overrides.extended_resources, f"{field}.extended_resources")
     if overrides.pod_template is not None:
-        out += pod_refusals(overrides.pod_template, f"{field}.pod_template")
+        out += pod_refusals(overrides.pod_template)
     return out
 
 

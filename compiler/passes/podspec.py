@@ -236,26 +236,38 @@ def unknown_fields(spec: Any) -> list[str]:
     return sorted(found)
 
 
+def _zero(kind: Kind) -> Any:
+    """Go's zero value of a field of ``kind`` (what ``null`` in a list or map decodes to)."""
+    if isinstance(kind, str):
+        return {STR: "", BOOL: False, INT: 0, QUANTITY: "0"}.get(kind, {})
+    if isinstance(kind, tuple):
+        return [] if kind[0] == "list" else {}
+    return {}
+
+
 def _prune(kind: Kind, value: Any) -> Any:
     if value is None or isinstance(kind, str):
         return value
     if isinstance(kind, tuple):
         shape, item = kind
         if shape == "list" and isinstance(value, list):
-            return [_prune(item, v) for v in value]
+            return [_prune(item, _zero(item) if v is None else v) for v in value]
         if shape == "map" and isinstance(value, dict):
-            return {k: _prune(item, v) for k, v in value.items()}
+            return {k: _prune(item, _zero(item) if v is None else v) for k, v in value.items()}
         return value
     if not isinstance(value, dict):
         return value
     some = isinstance(kind, _Some)
     return {
-        k: _prune(kind[k], v) if k in kind else v for k, v in value.items() if some or k in kind
+        k: _prune(kind[k], v) if k in kind else v
+        for k, v in value.items()
+        if v is not None and (some or k in kind)
     }
 
 
 def known_fields(spec: Mapping[str, Any]) -> dict[str, Any]:
-    """``spec`` without the keys :func:`unknown_fields` finds (a new object: what Flyte's pod
-    spec holds once decoded)."""
+    """``spec`` as Flyte's pod spec holds it once decoded (a new object): without the keys
+    :func:`unknown_fields` finds, a ``null`` field left out and a ``null`` in a list or map
+    made its zero value (an empty object or string), as Go's decoder does."""
     pruned: dict[str, Any] = _prune(POD_SPEC, dict(spec))
     return pruned

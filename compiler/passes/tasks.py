@@ -13,7 +13,7 @@ from fcomp.compiler.k8svalues import is_dns1123_label
 from fcomp.compiler.messages import NOT_A_POD_SPEC, UNKNOWN_POD_KEYS
 from fcomp.compiler.passes.k8s import task_refusals
 from fcomp.compiler.passes.plugin_messages import plugin_pod_specs
-from fcomp.compiler.passes.podspec import pod_spec_errors, unknown_fields
+from fcomp.compiler.passes.podspec import known_fields, pod_spec_errors, unknown_fields
 from fcomp.compiler.quantity import parse_quantity
 
 
@@ -49,21 +49,46 @@ def pod_spec_decodes(spec: Any, what: str, where: Source, out: list[Diagnostic])
     return True
 
 
-def check_pod_spec(spec: Any, source: Source, out: list[Diagnostic]) -> None:
+def check_pod(pod: ir.K8sPod, source: Source, out: list[Diagnostic]) -> None:
     """A pod spec must decode as a Kubernetes PodSpec, with DNS-1123 container names."""
+    spec, at = pod.pod_spec, pod.path("pod_spec")
     if spec is None:
         _error(out, codes.INVALID_VALUE, "invalid value [k8s pod spec]: missing", source)
         return
-    if not pod_spec_decodes(spec, "k8s pod spec", source.at(field="k8s_pod.pod_spec"), out):
+    if not pod_spec_decodes(spec, "k8s pod spec", source.at(field=at), out):
         return
-    for i, c in enumerate(spec.get("containers") or []):
+    for i, c in enumerate(known_fields(spec).get("containers") or []):
         name = c.get("name") or ""
         if not is_dns1123_label(name):
             _error(
                 out,
                 codes.INVALID_VALUE,
                 f"invalid value [k8s pod spec container name]: '{name}' is not a DNS-1123 label",
-                source.at(field=f"k8s_pod.pod_spec.containers[{i}].name"),
+                source.at(field=f"{at}.containers[{i}].name"),
+            )
+
+
+def _check_sidecar_job(custom: Any, source: Source, out: list[Diagnostic]) -> None:
+    """The parts of a sidecar task's ``SidecarJob`` beside its pod spec must have their
+    types (Flyte's plugin fails the task otherwise)."""
+    for name in ("labels", "annotations"):
+        value = custom.get(name)
+        if value is not None and not (
+            isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+        ):
+            _error(
+                out,
+                codes.INVALID_VALUE,
+                f"invalid value [sidecar {name}]: not an object of strings",
+                source.at(field=f"custom.{name}"),
+            )
+    for key in ("primaryContainerName", "primary_container_name"):
+        if custom.get(key) is not None and not isinstance(custom[key], str):
+            _error(
+                out,
+                codes.INVALID_VALUE,
+                "invalid value [sidecar primaryContainerName]: not a string",
+                source.at(field=f"custom.{key}"),
             )
 
 
@@ -108,7 +133,9 @@ def check_task(task: ir.Task) -> list[Diagnostic]:
             )
         check_resources(target.resources, src.at(field="container"), out)
     elif isinstance(target, ir.K8sPod):
-        check_pod_spec(target.pod_spec, src, out)
+        check_pod(target, src, out)
+        if target.where == "custom":
+            _check_sidecar_job(task.custom, src, out)
     for path, spec in plugin_pod_specs(task):
         # The plugin decodes its pods as Flyte's plugins do (an error fails the task there).
         pod_spec_decodes(spec, f"{task.type} pod spec", src.at(field=path), out)

@@ -105,7 +105,7 @@ def check_executable(node: ir.Node, scope: Scope) -> None:
                 )
             template = kind.overrides.pod_template
             if template is not None:
-                where = current.source.at(field="task_node.overrides.pod_template.pod_spec")
+                where = current.source.at(field=template.path("pod_spec"))
                 _check_override_pod_spec(template.pod_spec, where, scope)
         current = kind.node if isinstance(kind, ir.ArrayNode) else None
 

@@ -176,26 +176,10 @@ def _container_texts(ctx: TaskContext, c: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def sidecar_job_target(task: ir.Task) -> ir.K8sPod | None:
-    """The pod of a version-0 ``sidecar`` task, which carries it in ``custom`` (Flyte's
-    ``SidecarJob``: ``podSpec``, ``primaryContainerName``, ``labels``, ``annotations``)."""
-    custom = task.custom if isinstance(task.custom, dict) else {}
-    if task.type != "sidecar" or not isinstance(custom.get("podSpec"), dict):
-        return None
-    return ir.K8sPod(
-        metadata=ir.K8sObjectMetadata(
-            labels=tuple(sorted((custom.get("labels") or {}).items())),
-            annotations=tuple(sorted((custom.get("annotations") or {}).items())),
-        ),
-        pod_spec=custom["podSpec"],
-        primary_container_name=str(custom.get("primaryContainerName") or ""),
-    )
-
-
 def build_pod(ctx: TaskContext) -> PodUnit:
     """The pod for a container or pod task, with every field that changes execution."""
     task, config, overrides = ctx.task, ctx.config, ctx.overrides
-    target = task.target if task.target is not None else sidecar_job_target(task)
+    target = task.target
     labels = dict(task.metadata.k8s_metadata.labels)
     annotations = dict(task.metadata.k8s_metadata.annotations)
     resources = ir.Resources()
@@ -216,7 +200,7 @@ def build_pod(ctx: TaskContext) -> PodUnit:
                 f"pod task '{task.id.name}' names no primary container that its pod spec has "
                 f"(primary_container_name={primary!r})",
                 ctx,
-                field="k8s_pod.primary_container_name",
+                field=target.path("primary_container_name"),
             )
     else:
         raise LoweringError.of(
