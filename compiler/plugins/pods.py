@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from fcomp.compiler import codes, ir
-from fcomp.compiler.passes.podspec import known_fields
+from fcomp.compiler.diagnostics import Diagnostic, Severity
+from fcomp.compiler.passes.podspec import known_fields, missing_fields
 from fcomp.compiler.plugins.placeholders import UnknownVariableError, parse_text
 from fcomp.compiler.plugins.policy import exec_policy
 from fcomp.compiler.plugins.registry import LoweringError, TaskContext
@@ -176,6 +177,34 @@ def _container_texts(ctx: TaskContext, c: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _require_fields(pod: dict[str, Any], target: ir.TaskTarget, ctx: TaskContext) -> None:
+    """The pod must have every field the API server requires, and every container an image,
+    once overrides applied (Kubernetes refuses the pod otherwise, and Flyte fails the task
+    when it creates it)."""
+    missing = missing_fields(pod)
+    missing += [
+        f"{group}[{i}].image"
+        for group in ("initContainers", "containers")
+        for i, c in enumerate(pod.get(group) or [])
+        if not c.get("image")
+    ]
+    if not missing:
+        return
+    at = target.path("pod_spec") if isinstance(target, ir.K8sPod) else ""
+    raise LoweringError(
+        [
+            Diagnostic(
+                Severity.ERROR,
+                codes.VALUE_REQUIRED,
+                f"value required [{path}]: the pod of task '{ctx.task.id.name}' leaves it out "
+                "(Kubernetes refuses the pod)",
+                ctx.node.source.at(field=f"{at}.{path}" if at else path),
+            )
+            for path in sorted(missing)
+        ]
+    )
+
+
 def build_pod(ctx: TaskContext) -> PodUnit:
     """The pod for a container or pod task, with every field that changes execution."""
     task, config, overrides = ctx.task, ctx.config, ctx.overrides
@@ -224,6 +253,7 @@ def build_pod(ctx: TaskContext) -> PodUnit:
         main["image"] = overrides.container_image
     if isinstance(main.get("image"), str):
         main["image"] = config.substitute_image(main["image"])
+    _require_fields(pod, target, ctx)
 
     # Resources: the task's, node overrides winning entry by entry.
     merged = merge_resources(resources, overrides.resources)

@@ -25,25 +25,43 @@ SPEC = {
             "image": "x",
             "colour": "red",
             "env": [{"name": "A", "value": "1", "note": "n"}],
-            "securityContext": {"runAsUser": 1, "seccompProfile": {"type": "RuntimeDefault"}},
+            "securityContext": {
+                "runAsUser": 1,
+                "seccompProfile": {"type": "RuntimeDefault", "strength": 3},
+            },
+            "livenessProbe": {"httpGet": {"port": "http", "verb": "GET"}},
         }
     ],
-    "volumes": [{"name": "v", "emptyDir": {}}],
+    "volumes": [{"name": "v", "emptyDir": {"size": 1}}],
     "tolerations": [{"key": "k", "weight": 2}],
     "ephemeralContainers": [{"name": "e", "targetContainerName": "main", "shade": 1}],
+    "affinity": {
+        "nodeAffinity": {
+            "preferredDuringSchedulingIgnoredDuringExecution": [
+                {
+                    "weight": 1,
+                    "preference": {"matchExpressions": [{"key": "k", "operator": "In", "x": 1}]},
+                }
+            ]
+        }
+    },
     "flavour": "x",
 }
 
 
-def test_unknown_keys_are_found_at_every_level_the_tables_describe_in_full() -> None:
+def test_unknown_keys_are_found_at_every_level() -> None:
     assert unknown_fields(SPEC) == [
+        "affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].preference"
+        ".matchExpressions[0].x",
         "containers[0].colour",
         "containers[0].env[0].note",
+        "containers[0].livenessProbe.httpGet.verb",
+        "containers[0].securityContext.seccompProfile.strength",
         "ephemeralContainers[0].shade",
         "flavour",
         "tolerations[0].weight",
+        "volumes[0].emptyDir.size",
     ]
-    # Objects only partly described (a security context, a volume) keep every key.
     assert known_fields(SPEC) == {
         "containers": [
             {
@@ -51,11 +69,22 @@ def test_unknown_keys_are_found_at_every_level_the_tables_describe_in_full() -> 
                 "image": "x",
                 "env": [{"name": "A", "value": "1"}],
                 "securityContext": {"runAsUser": 1, "seccompProfile": {"type": "RuntimeDefault"}},
+                "livenessProbe": {"httpGet": {"port": "http"}},
             }
         ],
         "volumes": [{"name": "v", "emptyDir": {}}],
         "tolerations": [{"key": "k"}],
         "ephemeralContainers": [{"name": "e", "targetContainerName": "main"}],
+        "affinity": {
+            "nodeAffinity": {
+                "preferredDuringSchedulingIgnoredDuringExecution": [
+                    {
+                        "weight": 1,
+                        "preference": {"matchExpressions": [{"key": "k", "operator": "In"}]},
+                    }
+                ]
+            }
+        },
     }
     assert unknown_fields(known_fields(SPEC)) == []
 
@@ -174,6 +203,9 @@ BAD_SPECS = [
     ({"containers": [{"name": "c", "resources": {"limits": {"cpu": "abc"}}}]}, "cpu"),
     ({"tolerations": {"key": "k"}}, "tolerations"),
     ({"nodeSelector": {"zone": 3}}, "nodeSelector.zone"),
+    ({"volumes": [{"name": "v", "emptyDir": 0}]}, "volumes[0].emptyDir"),
+    ({"containers": [{"name": "c", "livenessProbe": {"httpGet": {"port": 1.5}}}]}, "port"),
+    ({"affinity": {"nodeAffinity": []}}, "affinity.nodeAffinity"),
     (5, "<pod spec>"),
 ]
 
@@ -191,7 +223,7 @@ def test_plugin_pod_that_does_not_decode_is_an_error(tmp_path: Path, spec: Any, 
         assert built.files == {}
 
 
-@pytest.mark.parametrize(("spec", "at"), BAD_SPECS[:4])
+@pytest.mark.parametrize(("spec", "at"), [case for case in BAD_SPECS if isinstance(case[0], dict)])
 def test_node_pod_template_that_does_not_decode_is_an_error(
     tmp_path: Path, spec: Any, at: str
 ) -> None:

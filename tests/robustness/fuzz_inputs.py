@@ -1,6 +1,8 @@
 """Hypothesis strategies for the fuzz test: valid, pyflyte-shaped packages (tasks, a workflow
 with task, branch, subworkflow and array nodes, its launch plan) and mutations of them (drop,
-duplicate and retype fields, dangle references, add cycles, nest deeply, damage bytes).
+duplicate and retype fields, give JSON values in pod specs and plugin settings other kinds,
+dangle references, add cycles, nest deeply, damage bytes). Tasks run a container, a pod spec,
+a version-0 sidecar task's pod or a Spark application.
 
 A package is a list of ``(file name, message)`` as ``pyflyte package`` names its files
 (``<i>_<name>_<k>.pb``, ``k`` = 1 task, 2 workflow, 3 launch plan).
@@ -22,8 +24,10 @@ from flyteidl.core import (
     types_pb2,
 )
 from flyteidl.core import workflow_pb2 as core_wf
+from google.protobuf import json_format
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import DecodeError, Message
+from google.protobuf.struct_pb2 import Struct
 from hypothesis import strategies as st
 
 Files = list[tuple[str, Message]]
@@ -103,14 +107,20 @@ def _variables(target: interface_pb2.VariableMap, kinds: list[str], prefix: str)
         target.variables[f"{prefix}{i}"].type.CopyFrom(literal_type(kind))
 
 
+#: Where a generated task's pod comes from: a container, a pod spec (``k8s_pod``), a version-0
+#: sidecar task's ``custom``, or a Spark task (its driver and executor pods in ``custom``).
+TARGETS = ("container", "pod", "sidecar", "spark")
+
+
 @dataclass
 class TaskShape:
-    """A generated task: its name and the kinds of its inputs and outputs."""
+    """A generated task: its name, the kinds of its inputs and outputs, and its target."""
 
     name: str
     inputs: list[str]
     outputs: list[str]
     mapped: bool = False
+    target: str = "container"
 
 
 def task_template(shape: TaskShape, hostile: str) -> tasks_pb2.TaskTemplate:
@@ -147,7 +157,64 @@ def task_template(shape: TaskShape, hostile: str) -> tasks_pb2.TaskTemplate:
         ]
     )
     c.env.add(key="FUZZ", value=hostile)
+    _POD_TARGETS.get(shape.target, lambda t, h: None)(t, hostile)
     return t
+
+
+def _pod_spec(container: tasks_pb2.Container, hostile: str) -> dict[str, Any]:
+    """A pod spec as flytekit's ``PodTemplate`` writes it: the task's container as the
+    primary, a sidecar, a volume, a toleration and a node selector."""
+    primary = json_format.MessageToDict(container)
+    primary.pop("resources", None)
+    primary["name"] = "primary"
+    primary["env"] = [{"name": e["key"], "value": e.get("value", "")} for e in primary["env"]]
+    return {
+        "containers": [
+            primary,
+            {"name": "helper", "image": "busybox:1.36", "command": ["sh", "-c", "sleep 1"]},
+        ],
+        "volumes": [{"name": "scratch", "emptyDir": {}}],
+        "tolerations": [{"key": "dedicated", "value": hostile[:63], "effect": "NoSchedule"}],
+        "nodeSelector": {"pool": "fuzz"},
+    }
+
+
+def _as_pod(t: tasks_pb2.TaskTemplate, hostile: str) -> None:
+    spec = _pod_spec(t.container, hostile)
+    t.ClearField("container")
+    t.k8s_pod.pod_spec.update(spec)
+    t.k8s_pod.metadata.labels["fuzz"] = "pod"
+    t.config["primary_container_name"] = "primary"
+
+
+def _as_sidecar(t: tasks_pb2.TaskTemplate, hostile: str) -> None:
+    spec = _pod_spec(t.container, hostile)
+    t.ClearField("container")
+    t.type = "sidecar"
+    t.task_type_version = 0
+    t.custom.update(
+        {"podSpec": spec, "primaryContainerName": "primary", "annotations": {"fuzz": hostile}}
+    )
+
+
+def _as_spark(t: tasks_pb2.TaskTemplate, hostile: str) -> None:
+    t.type = "spark"
+    t.custom.update(
+        {
+            "executorPath": "/usr/bin/python3",
+            "mainApplicationFile": "local:///usr/bin/entrypoint.py",
+            "sparkConf": {"spark.executor.instances": "2", "spark.fuzz": hostile},
+            "driverPod": {"podSpec": {"containers": [{"name": "primary", "env": []}]}},
+            "executorPod": {"podSpec": {"tolerations": [{"key": "spot"}]}},
+        }
+    )
+
+
+_POD_TARGETS: dict[str, Callable[[tasks_pb2.TaskTemplate, str], None]] = {
+    "pod": _as_pod,
+    "sidecar": _as_sidecar,
+    "spark": _as_spark,
+}
 
 
 @dataclass
@@ -303,11 +370,13 @@ def packages(draw: st.DrawFn) -> Files:
     def pick(n: int) -> int:
         return pick_data.randrange(n) if n > 0 else 0
 
+    targets = st.sampled_from(("container", "container", *TARGETS[1:]))
     shapes = [
         TaskShape(
             f"fuzz.t{i}",
             draw(st.lists(st.sampled_from(KINDS), max_size=3)),
             draw(st.lists(st.sampled_from(KINDS), max_size=2)),
+            target=draw(targets),
         )
         for i in range(draw(st.integers(1, 4)))
     ]
@@ -464,6 +533,36 @@ def retype_field(root: Message, pick: Callable[[int], int]) -> None:
         pass  # protobuf refuses it (a closed enum, a non-UTF-8 string): nothing to fuzz
 
 
+def _json_value(pick: Callable[[int], int], depth: int = 0) -> Any:
+    """A random JSON value (null, number, string, boolean, list or object)."""
+    kind = pick(6) if depth < 2 else pick(4)
+    if kind == 0:
+        return None
+    if kind == 1:
+        return [0, -1, 2.5, 1e30, 2**53][pick(5)]
+    if kind == 2:
+        return HOSTILE[pick(len(HOSTILE))]
+    if kind == 3:
+        return bool(pick(2))
+    if kind == 4:
+        return [_json_value(pick, depth + 1) for _ in range(pick(3))]
+    return {HOSTILE[pick(len(HOSTILE))]: _json_value(pick, depth + 1) for _ in range(pick(3))}
+
+
+def restructure(root: Message, pick: Callable[[int], int]) -> None:
+    """Give some JSON value inside a ``Struct`` (a pod spec, a plugin's ``custom``) another
+    kind, or add an unknown key to some JSON object."""
+    values = [m for m in messages_in(root) if m.DESCRIPTOR.full_name == "google.protobuf.Value"]
+    structs = [m for m in messages_in(root) if m.DESCRIPTOR.full_name == "google.protobuf.Struct"]
+    if structs and (not values or pick(4) == 0):
+        struct: Any = structs[pick(len(structs))]
+        struct.update({HOSTILE[pick(len(HOSTILE))]: _json_value(pick)})
+    elif values:
+        holder = Struct()
+        holder.update({"v": _json_value(pick)})
+        values[pick(len(values))].CopyFrom(holder.fields["v"])
+
+
 def swap_oneof(root: Message, pick: Callable[[int], int]) -> None:
     """Switch a oneof to another member (a literal type becomes another type, a node kind
     another kind), with that member left empty or minimal."""
@@ -600,6 +699,7 @@ MUTATIONS: dict[str, Callable[[Files, Callable[[int], int]], None]] = {
     "drop": lambda files, pick: drop_field(files[pick(len(files))][1], pick),
     "duplicate": lambda files, pick: duplicate_item(files[pick(len(files))][1], pick),
     "retype": lambda files, pick: retype_field(files[pick(len(files))][1], pick),
+    "restructure": lambda files, pick: restructure(files[pick(len(files))][1], pick),
     "swap": lambda files, pick: swap_oneof(files[pick(len(files))][1], pick),
     "dangle": dangle_reference,
     "cycle": add_cycle,

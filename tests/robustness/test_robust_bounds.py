@@ -350,9 +350,20 @@ def test_deep_pod_spec_annotations_reach_the_yaml_writer(tmp_path: Path, depth: 
     or refused with a load error past protobuf's limit."""
     package = Package.load("pod_template").copy()
     task = package.task("in_pod")
-    container = task.k8s_pod.pod_spec.fields["containers"].list_value.values[0]
-    # A container's lifecycle is kept as any object (unknown container keys are dropped).
-    value = container.struct_value.fields["lifecycle"].struct_value.fields["fcompDeep"]
+    # The one free-form object in a PodSpec: a managed-fields entry's ``fieldsV1`` in an
+    # ephemeral volume's claim template (unknown keys elsewhere are dropped).
+    template = {"metadata": {"managedFields": [{"fieldsV1": {}}]}, "spec": {}}
+    volume = {"name": "deep", "ephemeral": {"volumeClaimTemplate": template}}
+    task.k8s_pod.pod_spec.fields["volumes"].list_value.values.add().struct_value.update(volume)
+    claim = task.k8s_pod.pod_spec.fields["volumes"].list_value.values[-1].struct_value
+    entry = (
+        claim.fields["ephemeral"]
+        .struct_value.fields["volumeClaimTemplate"]
+        .struct_value.fields["metadata"]
+        .struct_value.fields["managedFields"]
+        .list_value.values[0]
+    )
+    value = entry.struct_value.fields["fieldsV1"].struct_value.fields["fcompDeep"]
     for i in range(depth):  # built in place: protobuf checks depth only when it parses
         value = value.struct_value.fields[f"k{i}"]
     value.struct_value.fields["leaf"].string_value = "x"

@@ -108,15 +108,12 @@ def test_null_parts_of_a_task_pod_spec_are_checked_as_zero_values(
     assert built.files == {}
 
 
-def test_null_args_and_a_null_override_container_build(tmp_path: Path) -> None:
+def test_null_args_build(tmp_path: Path) -> None:
     pkg = Package.load("pod_template").copy()
     spec = _spec(pkg)
     spec["containers"][1]["args"] = None
     spec["containers"][1]["command"] = ["sh", None]
     _set_spec(pkg, spec)
-    wf = pkg.workflow("pod_template_wf")
-    node = next(n for n in wf.nodes if n.HasField("task_node"))
-    node.task_node.overrides.pod_template.pod_spec.update({"containers": [None]})
     for target in ("argo", "airflow"):
         built = build_package(pkg, tmp_path / target, target)
         assert built.errors == [] and built.files
@@ -128,6 +125,40 @@ def test_null_args_and_a_null_override_container_build(tmp_path: Path) -> None:
         if c["name"] == "sidecar"
     )
     assert sidecar["command"] == ["sh", ""] and "args" not in sidecar
+
+
+def test_a_null_override_container_is_a_container_without_an_image(tmp_path: Path) -> None:
+    pkg = Package.load("pod_template").copy()
+    wf = pkg.workflow("pod_template_wf")
+    node = next(n for n in wf.nodes if n.HasField("task_node"))
+    node.task_node.overrides.pod_template.pod_spec.update({"containers": [None]})
+    for target in ("argo", "airflow"):
+        built = build_package(pkg, tmp_path / target, target)
+        # A null container decodes to one without a name or an image.
+        assert {(e.code, e.source.field) for e in built.errors} == {
+            ("ValueRequired", "k8s_pod.pod_spec.containers[2].name"),
+            ("ValueRequired", "k8s_pod.pod_spec.containers[2].image"),
+        }
+        assert {e.source.node for e in built.errors} == {node.id}
+        assert built.files == {}
+
+
+def test_fields_the_api_server_requires_are_reported(tmp_path: Path) -> None:
+    pkg = Package.load("pod_template").copy()
+    spec = _spec(pkg)
+    spec["volumes"].append({"emptyDir": {}})
+    spec["containers"][0]["volumeMounts"].append({"name": "scratch"})
+    spec["containers"][0]["ports"] = [{"name": "http"}]
+    _set_spec(pkg, spec)
+    for target in ("argo", "airflow"):
+        built = build_package(pkg, tmp_path / target, target)
+        assert sorted(e.source.field for e in built.errors) == [
+            "k8s_pod.pod_spec.containers[0].ports[0].containerPort",
+            "k8s_pod.pod_spec.containers[0].volumeMounts[1].mountPath",
+            "k8s_pod.pod_spec.volumes[1].name",
+        ]
+        assert all("Kubernetes refuses the pod" in e.message for e in built.errors)
+        assert built.files == {}
 
 
 def _as_sidecar_task(pkg: Package, **extra: Any) -> None:
@@ -189,3 +220,28 @@ def test_a_sidecar_job_that_flyte_cannot_run_is_reported(
         assert (error.code, error.source.field) == (code, field)
         assert message in error.message
         assert built.files == {}
+
+
+def test_a_container_without_an_image_is_reported_unless_an_override_names_one(
+    tmp_path: Path,
+) -> None:
+    pkg = Package.load("pod_template").copy()
+    spec = _spec(pkg)
+    del spec["containers"][0]["image"]
+    spec["containers"][1]["image"] = ""
+    _set_spec(pkg, spec)
+    built = build_package(pkg, tmp_path / "both")
+    assert {(e.code, e.source.field) for e in built.errors} == {
+        ("ValueRequired", "k8s_pod.pod_spec.containers[0].image"),
+        ("ValueRequired", "k8s_pod.pod_spec.containers[1].image"),
+    }
+    assert built.files == {}
+    # The node's image override gives the primary container its image.
+    spec["containers"][1]["image"] = "busybox:1.36"
+    _set_spec(pkg, spec)
+    wf = pkg.workflow("pod_template_wf")
+    for node in wf.nodes:
+        if node.HasField("task_node"):
+            node.task_node.overrides.container_image = "ghcr.io/fcomp/examples:2"
+    built = build_package(pkg, tmp_path / "override")
+    assert built.errors == [] and "ghcr.io/fcomp/examples:2" in built.text()
