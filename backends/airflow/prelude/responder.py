@@ -43,17 +43,20 @@ def answer_open(answers: dict[str, Any]) -> int:
             choice = choose(answers, list(detail.options or []), detail.subject, detail.params)
             if choice is None:
                 continue
+            ti = detail.task_instance
+            if ti is None or ti.state not in (
+                TaskInstanceState.AWAITING_INPUT,
+                TaskInstanceState.DEFERRED,
+            ):
+                # The task writes its request before it pauses: answered now, it would never
+                # be resumed. The next round answers it.
+                continue
             detail.chosen_options, detail.params_input = choice
             detail.responded_by = {"id": "fcomp", "name": "fcomp run"}
             detail.responded_at = timezone.utcnow()
             session.add(detail)
-            ti = detail.task_instance
-            if ti is not None and ti.state in (
-                TaskInstanceState.AWAITING_INPUT,
-                TaskInstanceState.DEFERRED,
-            ):
-                event = TriggerEvent(detail.as_resume_event_payload())  # type: ignore[no-untyped-call]
-                handle_event_submit(event, task_instance=ti, session=session)
+            event = TriggerEvent(detail.as_resume_event_payload())  # type: ignore[no-untyped-call]
+            handle_event_submit(event, task_instance=ti, session=session)
             done += 1
     return done
 
