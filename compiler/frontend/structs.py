@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from google.protobuf import duration_pb2, struct_pb2
@@ -34,6 +35,11 @@ def _value(v: struct_pb2.Value) -> Any:
     if kind == "bool_value":
         return v.bool_value
     return None
+
+
+def json_field(data: Mapping[str, Any], json_name: str, name: str) -> Any:
+    """A field of protobuf JSON by its JSON or proto name (Go's jsonpb takes both)."""
+    return data[json_name] if json_name in data else data.get(name)
 
 
 def seconds(d: duration_pb2.Duration) -> float:

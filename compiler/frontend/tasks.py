@@ -9,7 +9,7 @@ from flyteidl.core import identifier_pb2, security_pb2, tasks_pb2
 from fcomp.compiler import ir
 from fcomp.compiler.diagnostics import Source
 from fcomp.compiler.frontend.interfaces import convert_interface
-from fcomp.compiler.frontend.structs import checked_seconds, struct_data
+from fcomp.compiler.frontend.structs import checked_seconds, json_field, struct_data
 
 _RESOURCE_NAMES = {
     0: "unknown",
@@ -124,11 +124,6 @@ def convert_k8s_pod(p: tasks_pb2.K8sPod, where: str = "k8s_pod") -> ir.K8sPod:
     )
 
 
-def _field(custom: dict[str, Any], json_name: str, name: str) -> Any:
-    """A field of protobuf JSON by its JSON or proto name (Go's jsonpb takes both)."""
-    return custom[json_name] if json_name in custom else custom.get(name)
-
-
 def _string_map(value: Any) -> ir.KeyValues:
     """The string entries of a JSON object, sorted (the task check reports any other)."""
     if not isinstance(value, dict):
@@ -142,10 +137,10 @@ def sidecar_pod(t: tasks_pb2.TaskTemplate) -> ir.K8sPod | None:
     if t.type != "sidecar" or not t.HasField("custom"):
         return None
     custom = struct_data(t.custom)
-    spec = _field(custom, "podSpec", "pod_spec")
+    spec = json_field(custom, "podSpec", "pod_spec")
     if spec is None:
         return None
-    primary = _field(custom, "primaryContainerName", "primary_container_name")
+    primary = json_field(custom, "primaryContainerName", "primary_container_name")
     return ir.K8sPod(
         metadata=ir.K8sObjectMetadata(
             labels=_string_map(custom.get("labels")),

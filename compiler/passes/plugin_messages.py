@@ -15,6 +15,7 @@ from google.protobuf.descriptor import Descriptor
 
 from fcomp.compiler import ir
 from fcomp.compiler.coverage import custom_message
+from fcomp.compiler.frontend.structs import json_field
 
 _K8S_POD = "flyteidl.core.K8sPod"
 
@@ -31,11 +32,6 @@ def plugin_pool() -> Any:
     return descriptor_pool.Default()
 
 
-def _value(data: Mapping[str, Any], json_name: str, name: str) -> Any:
-    """A field's value by its JSON or proto name (both are accepted, as by Go's jsonpb)."""
-    return data[json_name] if json_name in data else data.get(name)
-
-
 def plugin_pod_specs(task: ir.Task) -> Iterator[tuple[str, Any]]:
     """``(field path, pod spec)`` of every ``K8sPod.pod_spec`` set in the task's plugin
     settings, in field order; paths use JSON names (``custom.driverPod.podSpec``)."""
@@ -49,7 +45,7 @@ def plugin_pod_specs(task: ir.Task) -> Iterator[tuple[str, Any]]:
         children: list[tuple[Descriptor, Mapping[str, Any], str]] = []
         for field in kind.fields:
             sub = field.message_type
-            value = _value(data, field.json_name, field.name)
+            value = json_field(data, field.json_name, field.name)
             if sub is None or value is None or sub.GetOptions().map_entry:
                 continue
             where = f"{path}.{field.json_name}"
@@ -59,7 +55,7 @@ def plugin_pod_specs(task: ir.Task) -> Iterator[tuple[str, Any]]:
                 if not isinstance(item, Mapping):
                     continue
                 if sub.full_name == _K8S_POD:
-                    spec = _value(item, "podSpec", "pod_spec")
+                    spec = json_field(item, "podSpec", "pod_spec")
                     if spec is not None:
                         yield f"{at}.podSpec", spec
                 elif sub.full_name.startswith("flyteidl."):

@@ -41,6 +41,10 @@ BAD_RESOURCE_OVERRIDE = Message(
     codes.WORKFLOW_BUILD_ERROR,
     "failed to parse resource override [{name}={value}] as a valid quantity",
 )
+IGNORED_POD_TEMPLATE = Message(
+    codes.IGNORED_FIELD,
+    "the node's pod template override is ignored, as Flyte ignores it: {why}",
+)
 ID_COLLISION = Message(
     codes.VALUE_COLLISION,
     "node id [{id}] is expected to be unique but is used by two different nodes (a branch "
@@ -58,6 +62,7 @@ def validate_node(b: WorkflowBuilder, st: NodeState, scope: Scope) -> bool:
         return True
     # (Scopes only count errors: reporting into ``local`` counts them where children would.)
     check_executable(node, local)
+    _check_ignored_pod_template(b, node, local)
     if interfaces.underlying_interface(b, st, local) is not None and node.output_aliases:
         interfaces.effective_outputs(st, local)
     if isinstance(node.kind, ir.BranchNode):
@@ -107,6 +112,25 @@ def check_executable(node: ir.Node, scope: Scope) -> None:
             if template is not None:
                 where = current.source.at(field=template.path("pod_spec"))
                 _check_override_pod_spec(template.pod_spec, where, scope)
+        current = kind.node if isinstance(kind, ir.ArrayNode) else None
+
+
+def _check_ignored_pod_template(b: WorkflowBuilder, node: ir.Node, scope: Scope) -> None:
+    """Warn about a node's pod-template override that Flyte does not apply: it counts only
+    for a task with a container target and only when it names a primary container."""
+    current: ir.Node | None = node
+    while current is not None:
+        kind = current.kind
+        if isinstance(kind, ir.TaskNode) and kind.overrides.pod_template is not None:
+            task = b.task(kind.task) if kind.task is not None else None
+            why = ""
+            if task is not None and not isinstance(task.target, ir.Container):
+                why = f"task '{task.id.name}' has no container target"
+            elif not kind.overrides.pod_template.primary_container_name:
+                why = "it names no primary container"
+            if why:
+                where = current.source.at(field="task_node.overrides.pod_template")
+                scope.warn(IGNORED_POD_TEMPLATE, where, why=why)
         current = kind.node if isinstance(kind, ir.ArrayNode) else None
 
 

@@ -62,37 +62,74 @@ def clamp_requests(resources: dict[str, Any]) -> None:
             requests[key] = limit
 
 
-def k8s_resources(resources: ir.Resources, gpu_name: str) -> dict[str, dict[str, str]]:
-    """Flyte resources as Kubernetes requests/limits, a missing request taking the limit and
-    a missing limit taking the request, a request above its limit lowered to it; GPUs get
-    equal request and limit."""
+def _resource_lists(
+    resources: ir.Resources, gpu_name: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Flyte resources as Kubernetes requests and limits (Flyte's
+    ``ToK8sResourceRequirements``), nothing filled in."""
     names = {**_K8S_RESOURCE_NAMES, "gpu": gpu_name}
     requests = {names.get(k, k): v for k, v in resources.requests if k != "unknown"}
     limits = {names.get(k, k): v for k, v in resources.limits if k != "unknown"}
-    for key in list(limits):
-        requests.setdefault(key, limits[key])
-    for key in list(requests):
-        limits.setdefault(key, requests[key])
-    out: dict[str, dict[str, str]] = {}
-    if requests:
-        out["requests"] = dict(sorted(requests.items()))
-    if limits:
-        out["limits"] = dict(sorted(limits.items()))
+    return requests, limits
+
+
+def _zero(value: Any) -> bool:
+    """Go's ``Quantity.IsZero`` of a value: absent or zero."""
+    return value is None or parse_quantity(str(value)) == 0
+
+
+def _sanitize_gpu(resources: dict[str, Any], gpu_name: str) -> None:
+    """A ``gpu`` entry renamed to the GPU resource name, in place (Flyte's
+    ``SanitizeGPUResourceRequirements``)."""
+    for group in ("requests", "limits"):
+        entries = resources.get(group)
+        if isinstance(entries, dict) and "gpu" in entries:
+            entries[gpu_name] = entries.pop("gpu")
+
+
+def adjust_resources(
+    requests: Mapping[str, Any], limits: Mapping[str, Any], gpu_name: str
+) -> dict[str, dict[str, Any]]:
+    """Requests and limits as Flyte's ``ApplyResourceOverrides`` leaves them (no platform
+    defaults): for CPU and memory, and for ephemeral storage and GPUs when either is given, a
+    missing or zero request takes the limit and a missing or zero limit the request; a
+    request above its limit is lowered to it."""
+    out: dict[str, Any] = {"requests": dict(requests), "limits": dict(limits)}
+    _sanitize_gpu(out, gpu_name)
+    req, lim = out["requests"], out["limits"]
+    keys = ["cpu", "memory"]
+    keys += [k for k in ("ephemeral-storage", gpu_name) if k in req or k in lim]
+    for key in keys:
+        if _zero(req.get(key)) and not _zero(lim.get(key)):
+            req[key] = lim[key]
+        if _zero(lim.get(key)) and not _zero(req.get(key)):
+            lim[key] = req[key]
+    out = {group: dict(sorted(out[group].items())) for group in out if out[group]}
     clamp_requests(out)
     return out
 
 
-def merge_resources(base: ir.Resources, override: ir.Resources) -> ir.Resources:
-    """Node-level resources win entry by entry over the task's."""
+def k8s_resources(resources: ir.Resources, gpu_name: str) -> dict[str, dict[str, Any]]:
+    """Flyte resources as a container's Kubernetes requests and limits, adjusted as Flyte
+    adjusts them (:func:`adjust_resources`)."""
+    return adjust_resources(*_resource_lists(resources, gpu_name), gpu_name)
 
-    def merge(a: ir.KeyValues, b: ir.KeyValues) -> ir.KeyValues:
-        merged = dict(a)
-        merged.update(dict(b))
-        return tuple(merged.items())
 
-    return ir.Resources(
-        merge(base.requests, override.requests), merge(base.limits, override.limits)
-    )
+def _primary_resources(main: dict[str, Any], override: ir.Resources, gpu_name: str) -> None:
+    """The primary container's resources with the node's override merged entry by entry
+    (Flyte's ``MergeResources``), then adjusted, in place."""
+    existing = main.get("resources")
+    existing = existing if isinstance(existing, dict) else {}
+    requests, limits = dict(existing.get("requests") or {}), dict(existing.get("limits") or {})
+    extra_requests, extra_limits = _resource_lists(override, gpu_name)
+    requests.update(extra_requests)
+    limits.update(extra_limits)
+    kept = {k: v for k, v in existing.items() if k not in ("requests", "limits")}
+    merged = {**kept, **adjust_resources(requests, limits, gpu_name)}
+    if merged:
+        main["resources"] = merged
+    else:
+        main.pop("resources", None)
 
 
 def _merge_pod(base: dict[str, Any], overlay: Mapping[str, Any]) -> dict[str, Any]:
@@ -116,7 +153,7 @@ def _merge_pod(base: dict[str, Any], overlay: Mapping[str, Any]) -> dict[str, An
 
 
 def merge_pod_spec(base: dict[str, Any], overlay: Mapping[str, Any]) -> dict[str, Any]:
-    """A pod spec with ``overlay`` merged onto ``base`` (as a node's pod template is)."""
+    """A pod spec with ``overlay`` merged onto ``base`` (a plugin's pod overlay)."""
     return _merge_pod(base, overlay)
 
 
@@ -165,7 +202,33 @@ def _primary_from_container(ctx: TaskContext, c: ir.Container) -> dict[str, Any]
             {"containerPort": port, **({"name": name} if name else {})} for port, name in c.ports
         ]
     container["terminationMessagePolicy"] = "FallbackToLogsOnError"
+    requests, limits = _resource_lists(c.resources, ctx.config.gpu_resource_name)
+    if requests or limits:
+        container["resources"] = {
+            group: dict(sorted(entries.items()))
+            for group, entries in (("requests", requests), ("limits", limits))
+            if entries
+        }
     return container
+
+
+def _override_pod(
+    ctx: TaskContext, pod: dict[str, Any], primary: str, meta: tuple[dict[str, str], ...]
+) -> tuple[dict[str, Any], str]:
+    """A container task's pod after the node's pod-template override, as Flyte's
+    ``ApplyPodTemplateOverride`` applies it: only an override naming a primary container
+    counts; its labels and annotations are added, and a pod spec with containers replaces
+    the task's pod (flytekit writes the task's container into it as the primary)."""
+    template = ctx.overrides.pod_template
+    if template is None or not template.primary_container_name:
+        return pod, primary
+    labels, annotations = meta
+    labels.update(template.metadata.labels)
+    annotations.update(template.metadata.annotations)
+    spec = known_fields(template.pod_spec or {})
+    if spec.get("containers") is None:
+        return pod, primary
+    return copy.deepcopy(spec), template.primary_container_name
 
 
 def _container_texts(ctx: TaskContext, c: dict[str, Any]) -> dict[str, Any]:
@@ -177,7 +240,7 @@ def _container_texts(ctx: TaskContext, c: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _require_fields(pod: dict[str, Any], target: ir.TaskTarget, ctx: TaskContext) -> None:
+def _require_fields(pod: dict[str, Any], at: str, ctx: TaskContext) -> None:
     """The pod must have every field the API server requires, and every container an image,
     once overrides applied (Kubernetes refuses the pod otherwise, and Flyte fails the task
     when it creates it)."""
@@ -190,7 +253,6 @@ def _require_fields(pod: dict[str, Any], target: ir.TaskTarget, ctx: TaskContext
     ]
     if not missing:
         return
-    at = target.path("pod_spec") if isinstance(target, ir.K8sPod) else ""
     raise LoweringError(
         [
             Diagnostic(
@@ -211,16 +273,18 @@ def build_pod(ctx: TaskContext) -> PodUnit:
     target = task.target
     labels = dict(task.metadata.k8s_metadata.labels)
     annotations = dict(task.metadata.k8s_metadata.annotations)
-    resources = ir.Resources()
     if isinstance(target, ir.Container):
-        pod: dict[str, Any] = {"containers": [_primary_from_container(ctx, target)]}
-        primary = PRIMARY
-        resources = target.resources
+        own: dict[str, Any] = {"containers": [_primary_from_container(ctx, target)]}
+        # The pod-template override of a node counts for container tasks only (the
+        # workflow check warns about the others).
+        pod, primary = _override_pod(ctx, own, PRIMARY, (labels, annotations))
+        at = "" if pod is own else "task_node.overrides.pod_template.pod_spec"
     elif isinstance(target, ir.K8sPod):
         # Keys that are no PodSpec field go, as Flyte's decoder drops them (the task check
         # warns).
         pod = copy.deepcopy(known_fields(target.pod_spec or {}))
         primary = target.primary_container_name or task.config_value("primary_container_name")
+        at = target.path("pod_spec")
         labels.update(target.metadata.labels)
         annotations.update(target.metadata.annotations)
         if not primary or not any(c.get("name") == primary for c in pod.get("containers", [])):
@@ -239,28 +303,30 @@ def build_pod(ctx: TaskContext) -> PodUnit:
             field="target",
         )
 
-    if overrides.pod_template is not None and overrides.pod_template.pod_spec:
-        pod = _merge_pod(pod, known_fields(overrides.pod_template.pod_spec))
-        labels.update(overrides.pod_template.metadata.labels)
-        annotations.update(overrides.pod_template.metadata.annotations)
-        if overrides.pod_template.primary_container_name:
-            primary = overrides.pod_template.primary_container_name
     pod["containers"] = [_container_texts(ctx, c) for c in pod.get("containers", [])]
-    main = next(c for c in pod["containers"] if c.get("name") == primary)
+    main = next((c for c in pod["containers"] if c.get("name") == primary), None)
+    if main is None:
+        raise LoweringError.of(
+            codes.VALUE_REQUIRED,
+            f"task '{task.id.name}': the pod of the node's pod template override has no "
+            f"primary container named '{primary}'",
+            ctx,
+            field="task_node.overrides.pod_template.primary_container_name",
+        )
 
     # Image: node override, then configured substitutions.
     if overrides.container_image:
         main["image"] = overrides.container_image
     if isinstance(main.get("image"), str):
         main["image"] = config.substitute_image(main["image"])
-    _require_fields(pod, target, ctx)
+    _require_fields(pod, at, ctx)
 
-    # Resources: the task's, node overrides winning entry by entry.
-    merged = merge_resources(resources, overrides.resources)
-    if merged:
-        main["resources"] = k8s_resources(merged, config.gpu_resource_name)
-    for container in pod["containers"]:  # Flyte keeps every container's requests in range
-        if isinstance(container.get("resources"), dict):
+    # Resources: the primary container's, node overrides winning entry by entry; Flyte keeps
+    # every other container's requests in range.
+    _primary_resources(main, overrides.resources, config.gpu_resource_name)
+    for container in pod["containers"]:
+        if container is not main and isinstance(container.get("resources"), dict):
+            _sanitize_gpu(container["resources"], config.gpu_resource_name)
             clamp_requests(container["resources"])
 
     # Environment: the launch plan's execution env vars, then secrets.
@@ -283,7 +349,7 @@ def build_pod(ctx: TaskContext) -> PodUnit:
         main["volumeMounts"] = list(main.get("volumeMounts") or []) + secret_mounts
 
     policy = exec_policy(task, ctx.node, ctx.workflow, ctx.launch_plan)
-    _scheduling(pod, main, ctx, policy.interruptible, merged)
+    _scheduling(pod, main, ctx, policy.interruptible)
 
     service_account = task.security_context.service_account or (
         ctx.launch_plan.service_account if ctx.launch_plan is not None else ""
@@ -324,14 +390,51 @@ def build_pod(ctx: TaskContext) -> PodUnit:
     )
 
 
+def _select_gpu_nodes(pod: dict[str, Any], gpu: ir.GpuAccelerator, config: Any) -> None:
+    """Node selection and tolerations for the accelerator's device and partition size; an
+    unpartitioned GPU requires nodes without the partition label (a node affinity term)."""
+    selector = dict(pod.get("nodeSelector") or {})
+    tolerations = list(pod.get("tolerations") or [])
+    for label, value in (
+        (config.gpu_device_node_label, gpu.device),
+        (config.gpu_partition_size_node_label, gpu.partition_size),
+    ):
+        if value:
+            selector[label] = value
+            tolerations.append(
+                {"key": label, "operator": "Equal", "value": value, "effect": "NoSchedule"}
+            )
+    if gpu.unpartitioned and not gpu.partition_size:
+        requirement = {"key": config.gpu_partition_size_node_label, "operator": "DoesNotExist"}
+        _require_node(pod, requirement)
+    if selector:
+        pod["nodeSelector"] = selector
+    if tolerations:
+        pod["tolerations"] = tolerations
+
+
+def _require_node(pod: dict[str, Any], requirement: dict[str, Any]) -> None:
+    """``requirement`` added to every required node selector term of the pod's node affinity,
+    or as the only term (Flyte's ``AddRequiredNodeSelectorRequirements``)."""
+    affinity = pod.setdefault("affinity", {})
+    node = affinity.setdefault("nodeAffinity", {})
+    required = node.setdefault("requiredDuringSchedulingIgnoredDuringExecution", {})
+    terms = required.get("nodeSelectorTerms") or []
+    if not terms:
+        required["nodeSelectorTerms"] = [{"matchExpressions": [requirement]}]
+        return
+    for term in terms:
+        term["matchExpressions"] = list(term.get("matchExpressions") or []) + [dict(requirement)]
+
+
 def _scheduling(
     pod: dict[str, Any],
     main: dict[str, Any],
     ctx: TaskContext,
     interruptible: bool,
-    resources: ir.Resources,
 ) -> None:
-    """Interruptible tolerations/node selector and extended resources (GPU, shared memory)."""
+    """Interruptible tolerations/node selector and extended resources: the GPU accelerator's
+    node selection (Flyte's ``ApplyGPUNodeSelectors``) and shared memory."""
     config = ctx.config
     if interruptible:
         if config.interruptible_tolerations:
@@ -345,30 +448,8 @@ def _scheduling(
             }
     ext = ctx.overrides.extended_resources or ctx.task.extended_resources
     gpu = ext.gpu_accelerator
-    if gpu is not None and gpu.device:
-        selector = dict(pod.get("nodeSelector") or {})
-        selector[config.gpu_device_node_label] = gpu.device
-        tolerations = list(pod.get("tolerations") or [])
-        tolerations.append(
-            {
-                "key": config.gpu_device_node_label,
-                "operator": "Equal",
-                "value": gpu.device,
-                "effect": "NoSchedule",
-            }
-        )
-        if gpu.partition_size:
-            selector[config.gpu_partition_size_node_label] = gpu.partition_size
-            tolerations.append(
-                {
-                    "key": config.gpu_partition_size_node_label,
-                    "operator": "Equal",
-                    "value": gpu.partition_size,
-                    "effect": "NoSchedule",
-                }
-            )
-        pod["nodeSelector"] = selector
-        pod["tolerations"] = tolerations
+    if gpu is not None:
+        _select_gpu_nodes(pod, gpu, config)
     shm = ext.shared_memory
     if shm is not None:
         name = shm.mount_name or "flyte-shared-memory"

@@ -168,9 +168,10 @@ def test_plugin_pod_overlay_keys_are_reported_and_dropped(tmp_path: Path) -> Non
 def test_node_override_pod_template_keys_are_reported_and_dropped(tmp_path: Path) -> None:
     pkg = Package.load("pod_template").copy()
     wf = pkg.workflow("pod_template_wf")
-    node = next(n for n in wf.nodes if n.HasField("task_node"))
+    node = next(n for n in wf.nodes if n.task_node.reference_id.name.endswith(".plain"))
     template = node.task_node.overrides.pod_template
-    template.pod_spec.update({"containers": [{"name": "primary", "bogusKey": 1}], "bogus": 2})
+    container = {"name": "primary", "image": "img:1", "bogusKey": 1}
+    template.pod_spec.update({"containers": [container], "bogus": 2})
     template.primary_container_name = "primary"
     for target in ("argo", "airflow"):
         built = build(pkg.write(tmp_path / target), target)

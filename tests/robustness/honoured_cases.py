@@ -357,10 +357,12 @@ def _override_image(p: Package) -> None:
 
 @case("core.TaskNodeOverrides.pod_template", "chain", MARK)
 def _override_pod(p: Package) -> None:
-    pod = _node(p).task_node.overrides.pod_template
-    json_format.ParseDict(
-        {"containers": [{"name": "primary"}], "nodeSelector": {"pool": MARK}}, pod.pod_spec
-    )
+    node = _node(p)
+    task = p.task(node.task_node.reference_id.name.rsplit(".", 1)[-1])
+    # As flytekit writes it: the task's container is the override's primary container.
+    primary = {"name": "primary", "image": task.container.image, "args": [*task.container.args]}
+    pod = node.task_node.overrides.pod_template
+    json_format.ParseDict({"containers": [primary], "nodeSelector": {"pool": MARK}}, pod.pod_spec)
     pod.primary_container_name = "primary"
 
 

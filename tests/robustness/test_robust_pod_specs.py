@@ -130,14 +130,17 @@ def test_null_args_build(tmp_path: Path) -> None:
 def test_a_null_override_container_is_a_container_without_an_image(tmp_path: Path) -> None:
     pkg = Package.load("pod_template").copy()
     wf = pkg.workflow("pod_template_wf")
-    node = next(n for n in wf.nodes if n.HasField("task_node"))
-    node.task_node.overrides.pod_template.pod_spec.update({"containers": [None]})
+    node = next(n for n in wf.nodes if n.task_node.reference_id.name.endswith(".plain"))
+    template = node.task_node.overrides.pod_template
+    template.primary_container_name = "primary"
+    template.pod_spec.update({"containers": [None, {"name": "primary", "image": "img:1"}]})
     for target in ("argo", "airflow"):
         built = build_package(pkg, tmp_path / target, target)
         # A null container decodes to one without a name or an image.
+        at = "task_node.overrides.pod_template.pod_spec.containers[0]"
         assert {(e.code, e.source.field) for e in built.errors} == {
-            ("ValueRequired", "k8s_pod.pod_spec.containers[2].name"),
-            ("ValueRequired", "k8s_pod.pod_spec.containers[2].image"),
+            ("ValueRequired", f"{at}.name"),
+            ("ValueRequired", f"{at}.image"),
         }
         assert {e.source.node for e in built.errors} == {node.id}
         assert built.files == {}

@@ -603,7 +603,10 @@ with DAG(
                                         'env': [{'name': 'FLYTE_FAIL_ON_ERROR', 'value': 'true'}],
                                         'image': 'ghcr.io/fcomp/examples:1',
                                         'name': 'pytorch',
-                                        'resources': {'limits': {}, 'requests': {'cpu': '1', 'memory': '1Gi'}},
+                                        'resources': {
+                                            'requests': {'cpu': '1', 'memory': '1Gi'},
+                                            'limits': {'cpu': '1', 'memory': '1Gi'},
+                                        },
                                         'volumeMounts': [{'mountPath': '/dev/shm', 'name': 'shm'}],
                                     },
                                 ],
@@ -643,7 +646,10 @@ with DAG(
                                         'env': [{'name': 'FLYTE_FAIL_ON_ERROR', 'value': 'true'}],
                                         'image': 'ghcr.io/fcomp/examples:1',
                                         'name': 'pytorch',
-                                        'resources': {'limits': {}, 'requests': {'cpu': '1', 'memory': '1Gi'}},
+                                        'resources': {
+                                            'requests': {'cpu': '1', 'memory': '1Gi'},
+                                            'limits': {'cpu': '1', 'memory': '1Gi'},
+                                        },
                                         'volumeMounts': [{'mountPath': '/dev/shm', 'name': 'shm'}],
                                     },
                                 ],
