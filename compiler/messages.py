@@ -51,6 +51,12 @@ UNKNOWN_POD_KEYS = Message(
     "pod spec keys that are no Kubernetes PodSpec field: {keys} (Flyte's decoder drops them, "
     "and so does every target)",
 )
+DROPPED_CONTAINERS = Message(
+    codes.IGNORED_FIELD,
+    "containers of the {kind} pod overlay that the task's pod has no container of the same "
+    "name for: {names} (Flyte merges overlay containers into the pod's by name and drops the "
+    "others, and so does every target)",
+)
 UNRECOGNIZED = Message(codes.UNRECOGNIZED_VALUE, "unrecognized value [{value}] for {what}")
 NODE_NOT_FOUND = Message(codes.NODE_REFERENCE_NOT_FOUND, "referenced node [{ref}] not found")
 TASK_NOT_FOUND = Message(codes.TASK_REFERENCE_NOT_FOUND, "referenced task [{ref}] not found")

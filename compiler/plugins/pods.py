@@ -132,29 +132,44 @@ def _primary_resources(main: dict[str, Any], override: ir.Resources, gpu_name: s
         main.pop("resources", None)
 
 
-def _merge_pod(base: dict[str, Any], overlay: Mapping[str, Any]) -> dict[str, Any]:
-    """Strategic-merge-like overlay: maps merge, containers merge by name, other lists append."""
-    out = copy.deepcopy(base)
-    for key, value in overlay.items():
-        if key in ("containers", "initContainers") and isinstance(value, list):
-            existing = {c.get("name"): c for c in out.get(key, []) if isinstance(c, dict)}
-            for c in value:
-                if isinstance(c, dict) and c.get("name") in existing:
-                    existing[c["name"]].update(_merge_pod(existing[c["name"]], c))
-                else:
-                    out.setdefault(key, []).append(copy.deepcopy(c))
-        elif isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge_pod(out[key], value)
-        elif isinstance(value, list) and isinstance(out.get(key), list):
-            out[key] = out[key] + copy.deepcopy(value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
+#: Pod spec lists whose entries an overlay merges into the base's by name.
+NAMED_CONTAINERS = ("containers", "initContainers")
+
+
+def _merge(base: Any, overlay: Any) -> Any:
+    """``overlay`` merged onto ``base`` as ``mergo.Merge`` with override and appended slices
+    merges Go values: objects key by key, lists appended, and a scalar replaced unless the
+    overlay's is a zero value."""
+    if isinstance(base, dict) and isinstance(overlay, dict):
+        out = dict(base)
+        for key, value in overlay.items():
+            out[key] = _merge(out[key], value) if key in out else copy.deepcopy(value)
+        return out
+    if isinstance(base, list) and isinstance(overlay, list):
+        return [*base, *copy.deepcopy(overlay)]
+    if overlay in (None, False, "", 0):  # Go's zero values (0 == 0.0 == False)
+        return base
+    return copy.deepcopy(overlay)
 
 
 def merge_pod_spec(base: dict[str, Any], overlay: Mapping[str, Any]) -> dict[str, Any]:
-    """A pod spec with ``overlay`` merged onto ``base`` (a plugin's pod overlay)."""
-    return _merge_pod(base, overlay)
+    """A plugin's pod overlay merged onto ``base`` as Flyte's ``MergeOverlayPodSpecOntoBase``
+    merges it: every other field as :func:`_merge` does; the base's containers (and init
+    containers) stay, each with the overlay's containers of its name merged onto it, and an
+    overlay container of another name is dropped (the task check warns)."""
+    rest = {k: v for k, v in overlay.items() if k not in NAMED_CONTAINERS}
+    out: dict[str, Any] = _merge(copy.deepcopy(base), rest)
+    for key in NAMED_CONTAINERS:
+        if key not in base:
+            continue
+        merged = []
+        for container in base[key]:
+            for extra in overlay.get(key) or []:
+                if isinstance(extra, dict) and extra.get("name") == container.get("name"):
+                    container = _merge(container, extra)
+            merged.append(copy.deepcopy(container))
+        out[key] = merged
+    return out
 
 
 def _secret_env_and_mounts(

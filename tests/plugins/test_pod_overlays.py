@@ -1,0 +1,145 @@
+"""Plugin pod overlays (Spark's driver and executor pods, Ray's head and worker groups) merged
+onto the task's pod as Flyte's ``MergeOverlayPodSpecOntoBase`` merges them: objects key by
+key, lists appended, zero values leaving the base's; the base pod's containers stay, each with
+the overlay's container of its name merged in, and the overlay's other containers are dropped
+with an ``IgnoredField`` warning."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from google.protobuf import json_format
+
+from fcomp.compiler.plugins.pods import merge_pod_spec
+from tests.robustness.robust_support import Built, Package, build
+
+
+def test_merge_keeps_the_base_containers_and_merges_by_name() -> None:
+    base = {
+        "containers": [
+            {"name": "main", "image": "a", "env": [{"name": "X", "value": "1"}]},
+            {"name": "side", "image": "s"},
+        ],
+        "hostNetwork": True,
+        "nodeSelector": {"pool": "a"},
+        "tolerations": [{"key": "t1", "operator": "Exists"}],
+    }
+    overlay = {
+        "containers": [
+            {"name": "extra", "image": "e"},
+            {"name": "main", "image": "b", "env": [{"name": "Y", "value": "2"}], "stdin": True},
+        ],
+        "initContainers": [{"name": "init", "image": "i"}],
+        "hostNetwork": False,  # a zero value leaves the base's
+        "schedulerName": "",
+        "nodeSelector": {"zone": "z"},
+        "tolerations": [{"key": "t2", "operator": "Exists"}],
+        "priority": 0,
+    }
+    merged = merge_pod_spec(base, overlay)
+    assert merged == {
+        "containers": [
+            {
+                "name": "main",
+                "image": "b",
+                "env": [{"name": "X", "value": "1"}, {"name": "Y", "value": "2"}],
+                "stdin": True,
+            },
+            {"name": "side", "image": "s"},
+        ],
+        "hostNetwork": True,
+        "nodeSelector": {"pool": "a", "zone": "z"},
+        "tolerations": [
+            {"key": "t1", "operator": "Exists"},
+            {"key": "t2", "operator": "Exists"},
+        ],
+        "schedulerName": "",
+        "priority": 0,
+    }
+    assert base["containers"][0]["image"] == "a"  # the base is left as it was
+
+
+def _with_custom(pkg: Package, task_type: str, edit: Callable[[dict[str, Any]], None]) -> None:
+    task = next(t for t in pkg.tasks() if t.type == task_type)
+    custom = json_format.MessageToDict(task.custom)
+    edit(custom)
+    task.custom.Clear()
+    task.custom.update(custom)
+
+
+def _manifest(built: Built, kind: str) -> dict[str, Any]:
+    [manifest] = [
+        json.loads(t["resource"]["manifest"])
+        for doc in built.documents()
+        for t in doc.get("spec", {}).get("templates", [])
+        if f'"kind":"{kind}"' in (t.get("resource") or {}).get("manifest", "")
+    ]
+    return dict(manifest)
+
+
+def _dropped(built: Built) -> dict[str, str]:
+    return {
+        d.source.field: d.message
+        for d in built.diagnostics
+        if d.code == "IgnoredField" and "pod overlay" in d.message
+    }
+
+
+def test_ray_overlay_containers_without_a_match_are_dropped_and_reported(
+    tmp_path: Path,
+) -> None:
+    pkg = Package.load("plugin_ray").copy()
+    head = {
+        "containers": [
+            {"name": "ray-head", "env": [{"name": "FROM_OVERLAY", "value": "1"}]},
+            {"name": "helper", "image": "busybox:1.36"},
+        ],
+        "initContainers": [{"name": "warm", "image": "busybox:1.36"}],
+    }
+    worker = {"containers": [{"name": "ray-worker", "stdin": True}]}
+
+    def edit(custom: dict[str, Any]) -> None:
+        custom["rayCluster"]["headGroupSpec"]["k8sPod"] = {"podSpec": head}
+        custom["rayCluster"]["workerGroupSpec"][0]["k8sPod"] = {"podSpec": worker}
+
+    _with_custom(pkg, "ray", edit)
+    path = pkg.write(tmp_path)
+    for target in ("argo", "airflow"):
+        built = build(path, target)
+        assert built.errors == []
+        dropped = _dropped(built)
+        assert list(dropped) == ["custom.rayCluster.headGroupSpec.k8sPod.podSpec"]
+        assert (
+            "containers[1] (helper), initContainers[0] (warm)"
+            in dropped["custom.rayCluster.headGroupSpec.k8sPod.podSpec"]
+        )
+        assert "helper" not in built.text() and "warm" not in built.text()
+    spec = _manifest(build(path, "argo"), "RayJob")["spec"]["rayClusterSpec"]
+    [container] = spec["headGroupSpec"]["template"]["spec"]["containers"]
+    assert container["name"] == "ray-head"
+    assert {"name": "FROM_OVERLAY", "value": "1"} in container["env"]
+    init = spec["headGroupSpec"]["template"]["spec"].get("initContainers") or []
+    assert [c["name"] for c in init if not c["name"].startswith("fcomp-")] == []
+    [worker_container] = spec["workerGroupSpecs"][0]["template"]["spec"]["containers"]
+    assert worker_container["stdin"] is True
+
+
+def test_spark_overlay_naming_a_dropped_primary_container_is_an_error(tmp_path: Path) -> None:
+    pkg = Package.load("spark").copy()
+
+    def edit(custom: dict[str, Any]) -> None:
+        custom["executorPod"] = {
+            "podSpec": {"containers": [{"name": "exec", "image": "x"}]},
+            "primaryContainerName": "exec",
+        }
+
+    _with_custom(pkg, "spark", edit)
+    for target in ("argo", "airflow"):
+        built = build(pkg.write(tmp_path / target), target)
+        assert "containers[0] (exec)" in _dropped(built)["custom.executorPod.podSpec"]
+        [error] = built.errors
+        assert error.code == "ValueRequired" and "'exec'" in error.message
+        assert built.files == {}
