@@ -57,6 +57,11 @@ DROPPED_CONTAINERS = Message(
     "name for: {names} (Flyte merges overlay containers into the pod's by name and drops the "
     "others, and so does every target)",
 )
+UNCARRIED_FIELDS = Message(
+    codes.IGNORED_FIELD,
+    "pod fields a {kind} task's pods do not carry: {fields} (Flyte's {kind} plugin copies "
+    "only {carried}; so does every target)",
+)
 UNRECOGNIZED = Message(codes.UNRECOGNIZED_VALUE, "unrecognized value [{value}] for {what}")
 NODE_NOT_FOUND = Message(codes.NODE_REFERENCE_NOT_FOUND, "referenced node [{ref}] not found")
 TASK_NOT_FOUND = Message(codes.TASK_REFERENCE_NOT_FOUND, "referenced task [{ref}] not found")

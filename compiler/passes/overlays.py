@@ -1,7 +1,7 @@
-"""The containers of a plugin's pod overlay that Flyte drops: ``MergeOverlayPodSpecOntoBase``
-keeps only the containers (and init containers) of the pod it merges onto, the task's pod with
-the primary container named as the plugin names it, and merges overlay containers into them by
-name."""
+"""What of a plugin's pods Flyte drops. ``MergeOverlayPodSpecOntoBase`` keeps only the
+containers (and init containers) of the pod it merges an overlay onto, the task's pod with the
+primary container named as the plugin names it, and merges overlay containers into them by
+name; a Spark driver or executor then carries only some fields of its pod."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fcomp.compiler import ir
+from fcomp.compiler.frontend.structs import json_field
 from fcomp.compiler.passes.podspec import known_fields
 from fcomp.compiler.plugins.pods import PRIMARY
 
@@ -52,3 +53,67 @@ def dropped_containers(task: ir.Task, path: str, spec: Any) -> list[str]:
         for i, name in enumerate(_names(spec.get(group)))
         if name not in base[group]
     ]
+
+
+#: What of a pod a Spark driver or executor carries (Flyte's ``createSparkPodSpec``), and of
+#: its primary container (the executor's arguments are the application's); its other
+#: containers are not carried.
+SPARK_POD_FIELDS = frozenset(
+    {
+        "affinity",
+        "containers",
+        "dnsConfig",
+        "hostNetwork",
+        "nodeSelector",
+        "schedulerName",
+        "securityContext",
+        "tolerations",
+    }
+)
+SPARK_CONTAINER_FIELDS = frozenset({"args", "env", "image", "name", "volumeMounts"})
+
+
+def _uncarried(spec: Any, primary: str, others: bool) -> list[str]:
+    """The fields of pod spec ``spec`` a Spark pod does not carry; ``others``: the containers
+    besides the primary too."""
+    spec = known_fields(spec)
+    out = sorted(k for k in spec if k not in SPARK_POD_FIELDS)
+    for i, c in enumerate(spec.get("containers") or []):
+        if not isinstance(c, dict):
+            continue
+        if c.get("name") == primary:
+            out += [f"containers[{i}].{k}" for k in c if k not in SPARK_CONTAINER_FIELDS]
+        elif others:
+            out.append(f"containers[{i}]")
+    return out
+
+
+def spark_uncarried(task: ir.Task, overlays: list[tuple[str, Any, Any]]) -> dict[str, list[str]]:
+    """Field path -> the fields a Spark task gives its pods there that its driver and executor
+    do not carry: in its own pod spec and in the overlays (``(path, pod spec, K8sPod)``, all
+    decoded)."""
+    target = task.target
+    primary = PRIMARY
+    out: dict[str, list[str]] = {}
+    if isinstance(target, ir.K8sPod):
+        primary = target.primary_container_name or task.config_value("primary_container_name")
+        out[target.path("pod_spec")] = _uncarried(target.pod_spec or {}, primary, others=True)
+    for path, spec, k8s_pod in overlays:
+        named = json_field(k8s_pod, "primaryContainerName", "primary_container_name")
+        name = named if isinstance(named, str) and named else primary
+        out[path] = _uncarried(spec, name, others=False)
+    return {path: fields for path, fields in out.items() if fields}
+
+
+#: Of the fields a plugin's pods are given, those it does not carry (``(path, pod spec,
+#: K8sPod)`` of its overlays -> field path -> fields).
+Uncarried = Callable[[ir.Task, list[tuple[str, Any, Any]]], dict[str, list[str]]]
+
+#: By plugin (task type): its uncarried fields and what it carries, in words.
+UNCARRIED: dict[str, tuple[Uncarried, str]] = {
+    "spark": (
+        spark_uncarried,
+        f"{', '.join(sorted(SPARK_POD_FIELDS - {'containers'}))} and the primary container's "
+        f"{', '.join(sorted(SPARK_CONTAINER_FIELDS - {'name'}))}",
+    ),
+}

@@ -32,9 +32,9 @@ def plugin_pool() -> Any:
     return descriptor_pool.Default()
 
 
-def plugin_pod_specs(task: ir.Task) -> Iterator[tuple[str, Any]]:
-    """``(field path, pod spec)`` of every ``K8sPod.pod_spec`` set in the task's plugin
-    settings, in field order; paths use JSON names (``custom.driverPod.podSpec``)."""
+def plugin_pod_specs(task: ir.Task) -> Iterator[tuple[str, Any, Mapping[str, Any]]]:
+    """``(field path, pod spec, K8sPod)`` of every ``K8sPod.pod_spec`` set in the task's
+    plugin settings, in field order; paths use JSON names (``custom.driverPod.podSpec``)."""
     name = custom_message(task.type, task.type_version)
     if name is None or not isinstance(task.custom, Mapping):
         return
@@ -57,7 +57,7 @@ def plugin_pod_specs(task: ir.Task) -> Iterator[tuple[str, Any]]:
                 if sub.full_name == _K8S_POD:
                     spec = json_field(item, "podSpec", "pod_spec")
                     if spec is not None:
-                        yield f"{at}.podSpec", spec
+                        yield f"{at}.podSpec", spec, item
                 elif sub.full_name.startswith("flyteidl."):
                     children.append((sub, item, at))
         stack.extend(reversed(children))

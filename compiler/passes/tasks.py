@@ -10,9 +10,14 @@ from typing import Any
 from fcomp.compiler import codes, ir
 from fcomp.compiler.diagnostics import Diagnostic, Severity, Source
 from fcomp.compiler.k8svalues import is_dns1123_label
-from fcomp.compiler.messages import DROPPED_CONTAINERS, NOT_A_POD_SPEC, UNKNOWN_POD_KEYS
+from fcomp.compiler.messages import (
+    DROPPED_CONTAINERS,
+    NOT_A_POD_SPEC,
+    UNCARRIED_FIELDS,
+    UNKNOWN_POD_KEYS,
+)
 from fcomp.compiler.passes.k8s import task_refusals
-from fcomp.compiler.passes.overlays import dropped_containers
+from fcomp.compiler.passes.overlays import UNCARRIED, dropped_containers
 from fcomp.compiler.passes.plugin_messages import plugin_pod_specs
 from fcomp.compiler.passes.podspec import known_fields, pod_spec_errors, unknown_fields
 from fcomp.compiler.quantity import parse_quantity
@@ -137,14 +142,25 @@ def check_task(task: ir.Task) -> list[Diagnostic]:
         check_pod(target, src, out)
         if target.where == "custom":
             _check_sidecar_job(task.custom, src, out)
-    for path, spec in plugin_pod_specs(task):
+    overlays: list[tuple[str, Any, Any]] = []
+    for path, spec, k8s_pod in plugin_pod_specs(task):
         # The plugin decodes its pods as Flyte's plugins do (an error fails the task there).
         if not pod_spec_decodes(spec, f"{task.type} pod spec", src.at(field=path), out):
             continue
+        overlays.append((path, spec, k8s_pod))
         dropped = dropped_containers(task, path, spec)
         if dropped:
             message = DROPPED_CONTAINERS.format(kind=task.type, names=", ".join(dropped))
             where = src.at(field=path)
             out.append(Diagnostic(Severity.WARNING, DROPPED_CONTAINERS.code, message, where))
+    plugin = UNCARRIED.get(task.type)
+    if plugin is not None and not any(d.severity is Severity.ERROR for d in out):
+        uncarried, carried = plugin
+        for path, fields in uncarried(task, overlays).items():
+            message = UNCARRIED_FIELDS.format(
+                kind=task.type, fields=", ".join(fields), carried=carried
+            )
+            where = src.at(field=path)
+            out.append(Diagnostic(Severity.WARNING, UNCARRIED_FIELDS.code, message, where))
     out += [refusal.diagnostic(src) for refusal in task_refusals(task)]
     return out

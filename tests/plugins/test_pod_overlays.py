@@ -143,3 +143,59 @@ def test_spark_overlay_naming_a_dropped_primary_container_is_an_error(tmp_path: 
         [error] = built.errors
         assert error.code == "ValueRequired" and "'exec'" in error.message
         assert built.files == {}
+
+
+def _uncarried(built: Built) -> dict[str, str]:
+    return {
+        d.source.field: d.message
+        for d in built.diagnostics
+        if d.code == "IgnoredField" and "do not carry" in d.message
+    }
+
+
+def test_spark_reports_the_pod_fields_its_driver_and_executor_do_not_carry(
+    tmp_path: Path,
+) -> None:
+    pkg = Package.load("spark").copy()
+    overlay = {
+        "containers": [
+            {
+                "name": "primary",
+                "env": [{"name": "FROM_OVERLAY", "value": "1"}],
+                "resources": {"limits": {"cpu": "3"}},
+            }
+        ],
+        "volumes": [{"name": "scratch", "emptyDir": {}}],
+        "tolerations": [{"key": "spark", "operator": "Exists"}],
+    }
+
+    def edit(custom: dict[str, Any]) -> None:
+        custom["driverPod"] = {"podSpec": overlay}
+
+    _with_custom(pkg, "spark", edit)
+    for target in ("argo", "airflow"):
+        built = build(pkg.write(tmp_path / target), target)
+        assert built.errors == []
+        [message] = _uncarried(built).values()
+        assert list(_uncarried(built)) == ["custom.driverPod.podSpec"]
+        assert "volumes, containers[0].resources" in message
+        assert "FROM_OVERLAY" in built.text() and "scratch" not in built.text()
+
+
+def test_spark_reports_the_fields_of_its_own_pod_it_does_not_carry(tmp_path: Path) -> None:
+    pkg = Package.load("spark").copy()
+    task = next(t for t in pkg.tasks() if t.type == "spark")
+    container = {
+        "name": "main",
+        "image": task.container.image,
+        "args": list(task.container.args),
+        "ports": [{"containerPort": 4040}],
+    }
+    spec = {"containers": [container, {"name": "side", "image": "busybox:1.36"}]}
+    json_format.ParseDict(spec, task.k8s_pod.pod_spec)  # the target becomes a pod
+    task.config["primary_container_name"] = "main"
+    built = build(pkg.write(tmp_path), "argo")
+    assert built.errors == []
+    [(field, message)] = _uncarried(built).items()
+    assert field == "k8s_pod.pod_spec"
+    assert ": containers[0].ports, containers[1] (" in message
