@@ -6,7 +6,6 @@ spec that does not decode (a wrong type) is an ``InvalidValue`` error wherever i
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -117,14 +116,6 @@ def test_task_pod_spec_keys_are_reported_and_dropped(
         assert all_errors(doc, schema_paths) == []
 
 
-def _with_custom(pkg: Package, task_type: str, edit: Callable[[dict[str, Any]], None]) -> None:
-    task = next(t for t in pkg.tasks() if t.type == task_type)
-    custom = json_format.MessageToDict(task.custom)
-    edit(custom)
-    task.custom.Clear()
-    task.custom.update(custom)
-
-
 def test_plugin_pod_overlay_keys_are_reported_and_dropped(tmp_path: Path) -> None:
     pkg = Package.load("plugin_ray").copy()
     overlay = {"containers": [{"name": "ray-head", "bogusKey": 1, "stdin": True}], "bogus": 2}
@@ -134,7 +125,7 @@ def test_plugin_pod_overlay_keys_are_reported_and_dropped(tmp_path: Path) -> Non
         # Proto field names are accepted as well as JSON names.
         custom["rayCluster"]["workerGroupSpec"][0]["k8s_pod"] = {"pod_spec": {"colour": 1}}
 
-    _with_custom(pkg, "ray", edit)
+    pkg.edit_custom("ray", edit)
     path = pkg.write(tmp_path)
     for target in ("argo", "airflow"):
         built = build(path, target)
@@ -190,7 +181,7 @@ def test_spark_pod_keys_are_reported_per_pod(tmp_path: Path) -> None:
         custom["driverPod"] = {"podSpec": {"schedulerName": "high", "bogusD": 1}}
         custom["executorPod"] = {"podSpec": {"bogusE": {"x": 1}}}
 
-    _with_custom(pkg, "spark", edit)
+    pkg.edit_custom("spark", edit)
     built = build(pkg.write(tmp_path), "argo")
     assert built.errors == []
     warnings = {d.source.field: d.message for d in built.diagnostics if d.code == "IgnoredField"}
@@ -214,7 +205,7 @@ BAD_SPECS = [
 @pytest.mark.parametrize(("spec", "at"), BAD_SPECS)
 def test_plugin_pod_that_does_not_decode_is_an_error(tmp_path: Path, spec: Any, at: str) -> None:
     pkg = Package.load("spark").copy()
-    _with_custom(pkg, "spark", lambda custom: custom.update(executorPod={"podSpec": spec}))
+    pkg.edit_custom("spark", lambda custom: custom.update(executorPod={"podSpec": spec}))
     path = pkg.write(tmp_path)
     for target in ("argo", "airflow"):
         built = build(path, target)
@@ -250,7 +241,7 @@ def test_cli_reports_a_plugin_pod_that_does_not_decode(
     def edit(custom: dict[str, Any]) -> None:
         custom["rayCluster"]["headGroupSpec"]["k8sPod"] = {"podSpec": {"containers": "x"}}
 
-    _with_custom(pkg, "ray", edit)
+    pkg.edit_custom("ray", edit)
     path = pkg.write(tmp_path / "in")
     out = tmp_path / "out"
     with pytest.raises(SystemExit) as exited:

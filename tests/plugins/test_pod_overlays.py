@@ -7,7 +7,6 @@ with an ``IgnoredField`` warning."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,14 +61,6 @@ def test_merge_keeps_the_base_containers_and_merges_by_name() -> None:
     assert base["containers"][0]["image"] == "a"  # the base is left as it was
 
 
-def _with_custom(pkg: Package, task_type: str, edit: Callable[[dict[str, Any]], None]) -> None:
-    task = next(t for t in pkg.tasks() if t.type == task_type)
-    custom = json_format.MessageToDict(task.custom)
-    edit(custom)
-    task.custom.Clear()
-    task.custom.update(custom)
-
-
 def _manifest(built: Built, kind: str) -> dict[str, Any]:
     [manifest] = [
         json.loads(t["resource"]["manifest"])
@@ -80,12 +71,17 @@ def _manifest(built: Built, kind: str) -> dict[str, Any]:
     return dict(manifest)
 
 
-def _dropped(built: Built) -> dict[str, str]:
+def _ignored(built: Built, about: str) -> dict[str, str]:
+    """Field path -> message of each ``IgnoredField`` warning whose message says ``about``."""
     return {
         d.source.field: d.message
         for d in built.diagnostics
-        if d.code == "IgnoredField" and "pod overlay" in d.message
+        if d.code == "IgnoredField" and about in d.message
     }
+
+
+def _dropped(built: Built) -> dict[str, str]:
+    return _ignored(built, "pod overlay")
 
 
 def test_ray_overlay_containers_without_a_match_are_dropped_and_reported(
@@ -105,7 +101,7 @@ def test_ray_overlay_containers_without_a_match_are_dropped_and_reported(
         custom["rayCluster"]["headGroupSpec"]["k8sPod"] = {"podSpec": head}
         custom["rayCluster"]["workerGroupSpec"][0]["k8sPod"] = {"podSpec": worker}
 
-    _with_custom(pkg, "ray", edit)
+    pkg.edit_custom("ray", edit)
     path = pkg.write(tmp_path)
     for target in ("argo", "airflow"):
         built = build(path, target)
@@ -136,7 +132,7 @@ def test_spark_overlay_naming_a_dropped_primary_container_is_an_error(tmp_path: 
             "primaryContainerName": "exec",
         }
 
-    _with_custom(pkg, "spark", edit)
+    pkg.edit_custom("spark", edit)
     for target in ("argo", "airflow"):
         built = build(pkg.write(tmp_path / target), target)
         assert "containers[0] (exec)" in _dropped(built)["custom.executorPod.podSpec"]
@@ -146,11 +142,7 @@ def test_spark_overlay_naming_a_dropped_primary_container_is_an_error(tmp_path: 
 
 
 def _uncarried(built: Built) -> dict[str, str]:
-    return {
-        d.source.field: d.message
-        for d in built.diagnostics
-        if d.code == "IgnoredField" and "do not carry" in d.message
-    }
+    return _ignored(built, "do not carry")
 
 
 def test_spark_reports_the_pod_fields_its_driver_and_executor_do_not_carry(
@@ -172,7 +164,7 @@ def test_spark_reports_the_pod_fields_its_driver_and_executor_do_not_carry(
     def edit(custom: dict[str, Any]) -> None:
         custom["driverPod"] = {"podSpec": overlay}
 
-    _with_custom(pkg, "spark", edit)
+    pkg.edit_custom("spark", edit)
     for target in ("argo", "airflow"):
         built = build(pkg.write(tmp_path / target), target)
         assert built.errors == []

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 from flyteidl.admin import launch_plan_pb2, task_pb2, workflow_pb2
+from google.protobuf import json_format
 from google.protobuf.message import Message
 
 from fcomp.cli.build import build_files
@@ -98,6 +99,14 @@ class Package:
         for file, message in self.files.items():
             if file.endswith("_1.pb"):
                 yield message.template
+
+    def edit_custom(self, task_type: str, edit: Callable[[dict[str, Any]], None]) -> None:
+        """``edit`` applied to the ``custom`` (as JSON) of the first task of ``task_type``."""
+        task = next(t for t in self.tasks() if t.type == task_type)
+        custom = json_format.MessageToDict(task.custom)
+        edit(custom)
+        task.custom.Clear()
+        task.custom.update(custom)
 
     def write(self, folder: Path) -> Path:
         """The package as a ``.tgz`` in ``folder``."""
