@@ -366,10 +366,12 @@ def build_pod(ctx: TaskContext) -> PodUnit:
     policy = exec_policy(task, ctx.node, ctx.workflow, ctx.launch_plan)
     _scheduling(pod, main, ctx, policy.interruptible)
 
+    # The pod's own service account, else the task's, else the launch plan's (Flyte's
+    # UpdatePod sets one only on a pod without).
     service_account = task.security_context.service_account or (
         ctx.launch_plan.service_account if ctx.launch_plan is not None else ""
     )
-    if service_account:
+    if service_account and not pod.get("serviceAccountName"):
         pod["serviceAccountName"] = service_account
     pod.setdefault("restartPolicy", "Never")
 

@@ -155,3 +155,14 @@ def test_an_unpartitioned_gpu_requires_nodes_without_the_partition_label(
     assert term["matchExpressions"] == [
         {"key": "k8s.amazonaws.com/gpu-partition-size", "operator": "DoesNotExist"}
     ]
+
+
+def test_a_pod_keeps_its_own_service_account(tmp_path: Path) -> None:
+    pkg = Package.load("pod_template").copy()
+    pkg.task("in_pod").k8s_pod.pod_spec.update({"serviceAccountName": "pod-sa"})
+    for task in ("in_pod", "plain"):
+        pkg.task(task).security_context.run_as.k8s_service_account = "task-sa"
+    built = build(pkg.write(tmp_path), "argo")
+    assert built.errors == []
+    assert _template(built, "in-pod")["serviceAccountName"] == "pod-sa"
+    assert _template(built, "plain")["serviceAccountName"] == "task-sa"
