@@ -10,6 +10,7 @@ from typing import Any
 
 from fcomp.compiler import codes, ir
 from fcomp.compiler.diagnostics import Diagnostic, Severity
+from fcomp.compiler.k8svalues import is_dns1123_label
 from fcomp.compiler.passes.podspec import known_fields, missing_fields
 from fcomp.compiler.plugins.placeholders import UnknownVariableError, parse_text
 from fcomp.compiler.plugins.policy import exec_policy
@@ -463,17 +464,72 @@ def _scheduling(
                 **dict(pod.get("nodeSelector") or {}),
                 **config.interruptible_node_selector,
             }
-    ext = ctx.overrides.extended_resources or ctx.task.extended_resources
-    gpu = ext.gpu_accelerator
+    # The node's accelerator and shared memory each win over the task's (Flyte's
+    # ApplyExtendedResourcesOverrides).
+    node, own = ctx.overrides.extended_resources, ctx.task.extended_resources
+    gpu = node.gpu_accelerator if node.gpu_accelerator is not None else own.gpu_accelerator
     if gpu is not None:
         _select_gpu_nodes(pod, gpu, config)
-    shm = ext.shared_memory
-    if shm is not None:
-        name = shm.mount_name or "flyte-shared-memory"
-        volume: dict[str, Any] = {"name": name, "emptyDir": {"medium": "Memory"}}
-        if shm.size_limit:
-            volume["emptyDir"]["sizeLimit"] = shm.size_limit
-        pod["volumes"] = list(pod.get("volumes") or []) + [volume]
-        main["volumeMounts"] = list(main.get("volumeMounts") or []) + [
-            {"name": name, "mountPath": shm.mount_path or "/dev/shm"}
-        ]
+    if node.shared_memory is not None:
+        _shared_memory(pod, main, node.shared_memory, ctx, "task_node.overrides.")
+    elif own.shared_memory is not None:
+        _shared_memory(pod, main, own.shared_memory, ctx, "")
+
+
+def _shared_memory(
+    pod: dict[str, Any], main: dict[str, Any], shm: ir.SharedMemory, ctx: TaskContext, at: str
+) -> None:
+    """A memory-backed volume mounted in the primary container (Flyte's ``ApplySharedMemory``,
+    which fails the task on a missing name or path, a name or path already in use, or a size
+    that is no quantity)."""
+    name, path = shm.mount_name, shm.mount_path
+    mounts = [m for m in main.get("volumeMounts") or [] if isinstance(m, dict)]
+    volumes = [v for v in pod.get("volumes") or [] if isinstance(v, dict)]
+    invalid, required = codes.INVALID_VALUE, codes.VALUE_REQUIRED
+    checks = (
+        (not name, required, "its mount name is not set", ".mount_name"),
+        (not path, required, "its mount path is not set", ".mount_path"),
+        (
+            not is_dns1123_label(name),
+            invalid,
+            f"mount name '{name}' is no DNS-1123 label",
+            ".mount_name",
+        ),
+        (
+            any(v.get("name") == name for v in volumes),
+            invalid,
+            f"a volume is already named '{name}' in the pod spec",
+            "",
+        ),
+        (
+            any(m.get("name") == name for m in mounts),
+            invalid,
+            f"a volume mount is already named '{name}' in the primary container",
+            "",
+        ),
+        (
+            any(m.get("mountPath") == path for m in mounts),
+            invalid,
+            f"'{path}' is already mounted in the primary container",
+            "",
+        ),
+        (
+            bool(shm.size_limit) and parse_quantity(shm.size_limit) is None,
+            invalid,
+            f"size limit '{shm.size_limit}' is no quantity",
+            ".size_limit",
+        ),
+    )
+    for failed, code, problem, suffix in checks:
+        if failed:
+            raise LoweringError.of(
+                code,
+                f"shared memory of task '{ctx.task.id.name}': {problem}",
+                ctx,
+                field=f"{at}extended_resources.shared_memory{suffix}",
+            )
+    volume: dict[str, Any] = {"name": name, "emptyDir": {"medium": "Memory"}}
+    if shm.size_limit:
+        volume["emptyDir"]["sizeLimit"] = shm.size_limit
+    pod["volumes"] = list(pod.get("volumes") or []) + [volume]
+    main["volumeMounts"] = [*mounts, {"name": name, "mountPath": path}]

@@ -166,3 +166,45 @@ def test_a_pod_keeps_its_own_service_account(tmp_path: Path) -> None:
     assert built.errors == []
     assert _template(built, "in-pod")["serviceAccountName"] == "pod-sa"
     assert _template(built, "plain")["serviceAccountName"] == "task-sa"
+
+
+def test_node_extended_resources_win_field_by_field(tmp_path: Path) -> None:
+    pkg = Package.load("pod_template").copy()
+    own = pkg.task("plain").extended_resources
+    own.gpu_accelerator.device = "nvidia-a100"
+    own.shared_memory.mount_name, own.shared_memory.mount_path = "task-shm", "/dev/shm"
+    node = _node(pkg, "plain").task_node.overrides.extended_resources.shared_memory
+    node.mount_name, node.mount_path, node.size_limit = "node-shm", "/shm", "1Gi"
+    built = build(pkg.write(tmp_path), "argo")
+    assert built.errors == []
+    template = _template(built, "plain")
+    assert template["nodeSelector"]["k8s.amazonaws.com/accelerator"] == "nvidia-a100"
+    assert [v for v in template["volumes"] if "emptyDir" in v] == [
+        {"name": "node-shm", "emptyDir": {"medium": "Memory", "sizeLimit": "1Gi"}}
+    ]
+    assert {"name": "node-shm", "mountPath": "/shm"} in template["container"]["volumeMounts"]
+
+
+@pytest.mark.parametrize(
+    ("name", "path", "size", "code", "field"),
+    [
+        ("", "/dev/shm", "", "ValueRequired", "mount_name"),
+        ("shm", "", "", "ValueRequired", "mount_path"),
+        ("Not_A_Label", "/dev/shm", "", "InvalidValue", "mount_name"),
+        ("scratch", "/dev/shm", "", "InvalidValue", ""),  # the pod's volume is named so
+        ("shm", "/scratch", "", "InvalidValue", ""),  # already mounted there
+        ("shm", "/dev/shm", "lots", "InvalidValue", "size_limit"),
+    ],
+)
+def test_shared_memory_flyte_refuses_is_an_error(
+    tmp_path: Path, name: str, path: str, size: str, code: str, field: str
+) -> None:
+    pkg = Package.load("pod_template").copy()
+    shm = pkg.task("in_pod").extended_resources.shared_memory
+    shm.mount_name, shm.mount_path, shm.size_limit = name, path, size
+    for target in ("argo", "airflow"):
+        built = build(pkg.write(tmp_path / target), target)
+        [error] = built.errors
+        want = "extended_resources.shared_memory" + (f".{field}" if field else "")
+        assert (error.code, error.source.field) == (code, want)
+        assert built.files == {}

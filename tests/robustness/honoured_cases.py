@@ -274,7 +274,8 @@ def _gpu(p: Package) -> None:
 
 @case("core.ExtendedResources.shared_memory", "chain", MARK)
 def _shm(p: Package) -> None:
-    p.task("add_one").extended_resources.shared_memory.mount_name = MARK
+    shm = p.task("add_one").extended_resources.shared_memory
+    shm.mount_name, shm.mount_path = MARK, "/dev/shm"  # flytekit's default path
 
 
 # --- Nodes and workflows -------------------------------------------------------------------
