@@ -51,6 +51,15 @@ UNKNOWN_POD_KEYS = Message(
     "pod spec keys that are no Kubernetes PodSpec field: {keys} (Flyte's decoder drops them, "
     "and so does every target)",
 )
+IGNORED_POD_TEMPLATE = Message(
+    codes.IGNORED_FIELD,
+    "the node's pod template override is ignored, as Flyte ignores it: {why}",
+)
+NO_CONTAINERS = Message(
+    codes.IGNORED_FIELD,
+    "the node's pod template override has no containers, so Flyte keeps the task's pod and "
+    "applies only the override's labels and annotations: {fields} ignored",
+)
 DROPPED_CONTAINERS = Message(
     codes.IGNORED_FIELD,
     "containers of the {kind} pod overlay that the task's pod has no container of the same "

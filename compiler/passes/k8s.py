@@ -201,12 +201,10 @@ def task_refusals(task: ir.Task) -> list[Refusal]:
 
 
 def overrides_refusals(overrides: ir.TaskOverrides, field: str) -> list[Refusal]:
-    """A task node's overrides."""
+    """A task node's overrides but its pod template (:func:`pod_refusals` of it, where it
+    applies)."""
     out = resources_refusals(overrides.resources, f"{field}.resources")
-    out += accelerator_refusals(overrides.extended_resources, f"{field}.extended_resources")
-    if overrides.pod_template is not None:
-        out += pod_refusals(overrides.pod_template)
-    return out
+    return out + accelerator_refusals(overrides.extended_resources, f"{field}.extended_resources")
 
 
 def launch_plan_refusals(lp: ir.LaunchPlan) -> list[Refusal]:

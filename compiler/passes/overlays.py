@@ -56,8 +56,8 @@ def dropped_containers(task: ir.Task, path: str, spec: Any) -> list[str]:
 
 
 #: What of a pod a Spark driver or executor carries (Flyte's ``createSparkPodSpec``), and of
-#: its primary container (the executor's arguments are the application's); its other
-#: containers are not carried.
+#: its primary container (the executor's arguments are the application's, a driver's are not
+#: carried); its other containers are not carried.
 SPARK_POD_FIELDS = frozenset(
     {
         "affinity",
@@ -70,19 +70,21 @@ SPARK_POD_FIELDS = frozenset(
         "tolerations",
     }
 )
-SPARK_CONTAINER_FIELDS = frozenset({"args", "env", "image", "name", "volumeMounts"})
+SPARK_CONTAINER_FIELDS = frozenset({"args", "env", "image", "name"})
 
 
-def _uncarried(spec: Any, primary: str, others: bool) -> list[str]:
-    """The fields of pod spec ``spec`` a Spark pod does not carry; ``others``: the containers
-    besides the primary too."""
+def _uncarried(spec: Any, primary: str, others: bool, args: bool) -> list[str]:
+    """The fields of pod spec ``spec`` a Spark pod does not carry; ``others``: report the
+    containers besides the primary; ``args``: the primary's arguments are carried (as the
+    application's, from the executor's pod)."""
     spec = known_fields(spec)
+    carried = SPARK_CONTAINER_FIELDS if args else SPARK_CONTAINER_FIELDS - {"args"}
     out = sorted(k for k in spec if k not in SPARK_POD_FIELDS)
     for i, c in enumerate(spec.get("containers") or []):
         if not isinstance(c, dict):
             continue
         if c.get("name") == primary:
-            out += [f"containers[{i}].{k}" for k in c if k not in SPARK_CONTAINER_FIELDS]
+            out += [f"containers[{i}].{k}" for k in c if k not in carried]
         elif others:
             out.append(f"containers[{i}]")
     return out
@@ -97,11 +99,15 @@ def spark_uncarried(task: ir.Task, overlays: list[tuple[str, Any, Any]]) -> dict
     out: dict[str, list[str]] = {}
     if isinstance(target, ir.K8sPod):
         primary = target.primary_container_name or task.config_value("primary_container_name")
-        out[target.path("pod_spec")] = _uncarried(target.pod_spec or {}, primary, others=True)
+        spec = target.pod_spec or {}
+        out[target.path("pod_spec")] = _uncarried(spec, primary, others=True, args=True)
+    if task.extended_resources.shared_memory is not None:
+        out["extended_resources.shared_memory"] = ["its memory volume"]
     for path, spec, k8s_pod in overlays:
         named = json_field(k8s_pod, "primaryContainerName", "primary_container_name")
         name = named if isinstance(named, str) and named else primary
-        out[path] = _uncarried(spec, name, others=False)
+        executor = ".executorPod." in path
+        out[path] = _uncarried(spec, name, others=False, args=executor)
     return {path: fields for path, fields in out.items() if fields}
 
 
@@ -113,7 +119,7 @@ Uncarried = Callable[[ir.Task, list[tuple[str, Any, Any]]], dict[str, list[str]]
 UNCARRIED: dict[str, tuple[Uncarried, str]] = {
     "spark": (
         spark_uncarried,
-        f"{', '.join(sorted(SPARK_POD_FIELDS - {'containers'}))} and the primary container's "
-        f"{', '.join(sorted(SPARK_CONTAINER_FIELDS - {'name'}))}",
+        f"{', '.join(sorted(SPARK_POD_FIELDS - {'containers'}))}, the primary container's "
+        "env and image, and the executor's args (as the application's)",
     ),
 }

@@ -11,6 +11,7 @@ the keys the decoder drops can be found and dropped the same way.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import Any, TypeAlias
 
@@ -48,7 +49,8 @@ def _kinds() -> dict[str, _Object]:
     return objects
 
 
-POD_SPEC: Kind = _kinds()["PodSpec"]
+_OBJECTS = _kinds()
+POD_SPEC: Kind = _OBJECTS["PodSpec"]
 
 
 def _scalar_ok(kind: str, value: Any) -> bool:
@@ -175,3 +177,55 @@ def known_fields(spec: Mapping[str, Any]) -> dict[str, Any]:
     made its zero value (an empty object or string), as Go's decoder does."""
     pruned: dict[str, Any] = _prune(POD_SPEC, dict(spec))
     return pruned
+
+
+#: Pod spec lists whose entries an overlay merges into the base's by name.
+NAMED_CONTAINERS = ("containers", "initContainers")
+
+
+def _zero_value(value: Any) -> bool:
+    """Whether a decoded scalar is Go's zero value (``0 == 0.0 == False``)."""
+    return value is None or (not isinstance(value, dict | list) and value in (False, "", 0))
+
+
+def _go_merge(kind: Kind, base: Any, overlay: Any) -> Any:
+    """``overlay`` merged onto ``base`` (decoded values of ``kind``) as ``mergo.Merge`` with
+    override and appended slices merges Go values: lists appended, map entries set, object
+    fields merged, and a scalar replaced unless the overlay's is a zero value."""
+    if isinstance(kind, tuple) and isinstance(base, list | dict):
+        if isinstance(base, list) and isinstance(overlay, list):
+            return [*base, *copy.deepcopy(overlay)]
+        if isinstance(base, dict) and isinstance(overlay, dict):
+            return {**base, **copy.deepcopy(overlay)}
+    if isinstance(kind, Mapping) and isinstance(base, dict) and isinstance(overlay, dict):
+        out = dict(base)
+        for key, value in overlay.items():
+            if key in out:
+                out[key] = _go_merge(kind.get(key, ANY), out[key], value)
+            elif not _zero_value(value):
+                out[key] = copy.deepcopy(value)
+        return out
+    return base if _zero_value(overlay) else copy.deepcopy(overlay)
+
+
+def merge_overlay(base: Mapping[str, Any], overlay: Mapping[str, Any]) -> dict[str, Any]:
+    """A plugin's pod overlay (decoded) merged onto the pod spec ``base`` as Flyte's
+    ``MergeOverlayPodSpecOntoBase`` merges it: every other field as ``mergo`` does; the base's
+    containers (and init containers) stay, each with the overlay's containers of its name
+    merged onto it, and an overlay container of another name is dropped."""
+    pod = _OBJECTS["PodSpec"]
+    rest = {k: v for k, v in overlay.items() if k not in NAMED_CONTAINERS}
+    out: dict[str, Any] = _go_merge(pod, copy.deepcopy(dict(base)), rest)
+    for key in NAMED_CONTAINERS:
+        if key not in base:
+            continue
+        listed = pod[key]
+        item = listed[1] if isinstance(listed, tuple) else ANY
+        merged = []
+        for container in base[key]:
+            for extra in overlay.get(key) or []:
+                if isinstance(extra, dict) and extra.get("name") == container.get("name"):
+                    container = _go_merge(item, container, extra)
+            merged.append(copy.deepcopy(container))
+        out[key] = merged
+    return out

@@ -8,7 +8,14 @@ from typing import Any
 
 from fcomp.compiler import codes, ir, messages
 from fcomp.compiler.diagnostics import Source
-from fcomp.compiler.messages import KUBERNETES_REFUSES, NOT_A_POD_SPEC, UNKNOWN_POD_KEYS, Message
+from fcomp.compiler.messages import (
+    IGNORED_POD_TEMPLATE,
+    KUBERNETES_REFUSES,
+    NO_CONTAINERS,
+    NOT_A_POD_SPEC,
+    UNKNOWN_POD_KEYS,
+    Message,
+)
 from fcomp.compiler.passes import bindings, conditions, interfaces
 from fcomp.compiler.passes.builder import NodeState, WorkflowBuilder
 from fcomp.compiler.passes.graph import (
@@ -17,9 +24,9 @@ from fcomp.compiler.passes.graph import (
     reachable,
     topological_order,
 )
-from fcomp.compiler.passes.k8s import overrides_refusals
+from fcomp.compiler.passes.k8s import overrides_refusals, pod_refusals
 from fcomp.compiler.passes.normalize import normalize_workflow
-from fcomp.compiler.passes.podspec import pod_spec_errors, unknown_fields
+from fcomp.compiler.passes.podspec import known_fields, pod_spec_errors, unknown_fields
 from fcomp.compiler.passes.results import END_NODE, START_NODE, CompiledWorkflow
 from fcomp.compiler.passes.scope import Scope
 from fcomp.compiler.quantity import parse_quantity
@@ -41,10 +48,6 @@ BAD_RESOURCE_OVERRIDE = Message(
     codes.WORKFLOW_BUILD_ERROR,
     "failed to parse resource override [{name}={value}] as a valid quantity",
 )
-IGNORED_POD_TEMPLATE = Message(
-    codes.IGNORED_FIELD,
-    "the node's pod template override is ignored, as Flyte ignores it: {why}",
-)
 ID_COLLISION = Message(
     codes.VALUE_COLLISION,
     "node id [{id}] is expected to be unique but is used by two different nodes (a branch "
@@ -62,7 +65,7 @@ def validate_node(b: WorkflowBuilder, st: NodeState, scope: Scope) -> bool:
         return True
     # (Scopes only count errors: reporting into ``local`` counts them where children would.)
     check_executable(node, local)
-    _check_ignored_pod_template(b, node, local)
+    _check_pod_templates(b, node, local)
     if interfaces.underlying_interface(b, st, local) is not None and node.output_aliases:
         interfaces.effective_outputs(st, local)
     if isinstance(node.kind, ir.BranchNode):
@@ -108,42 +111,55 @@ def check_executable(node: ir.Node, scope: Scope) -> None:
                     current.source.at(field=refusal.field),
                     **refusal.fields(),
                 )
-            template = kind.overrides.pod_template
-            if template is not None:
-                where = current.source.at(field=template.path("pod_spec"))
-                _check_override_pod_spec(template.pod_spec, where, scope)
         current = kind.node if isinstance(kind, ir.ArrayNode) else None
 
 
-def _check_ignored_pod_template(b: WorkflowBuilder, node: ir.Node, scope: Scope) -> None:
-    """Warn about a node's pod-template override that Flyte does not apply: it counts only
-    for a task with a container target and only when it names a primary container."""
+def _check_pod_templates(b: WorkflowBuilder, node: ir.Node, scope: Scope) -> None:
+    """A node's pod-template override (and an array node's sub-node's) counts only for a task
+    with a container target and only when it names a primary container (Flyte ignores it
+    otherwise: a warning); one that counts must decode as a PodSpec and hold values Kubernetes
+    takes, and without containers only its labels and annotations apply (a warning)."""
     current: ir.Node | None = node
     while current is not None:
         kind = current.kind
         if isinstance(kind, ir.TaskNode) and kind.overrides.pod_template is not None:
+            template = kind.overrides.pod_template
             task = b.task(kind.task) if kind.task is not None else None
-            why = ""
+            where = current.source.at(field="task_node.overrides.pod_template")
             if task is not None and not isinstance(task.target, ir.Container):
                 why = f"task '{task.id.name}' has no container target"
-            elif not kind.overrides.pod_template.primary_container_name:
-                why = "it names no primary container"
-            if why:
-                where = current.source.at(field="task_node.overrides.pod_template")
                 scope.warn(IGNORED_POD_TEMPLATE, where, why=why)
+            elif not template.primary_container_name:
+                scope.warn(IGNORED_POD_TEMPLATE, where, why="it names no primary container")
+            else:
+                _check_applied_pod_template(template, current.source, scope)
         current = kind.node if isinstance(kind, ir.ArrayNode) else None
 
 
-def _check_override_pod_spec(spec: Any, where: Source, scope: Scope) -> None:
-    """A node's pod-template override decodes as a PodSpec (Flyte's executor fails the node
-    otherwise); the keys its decoder drops are reported."""
+def _check_applied_pod_template(template: ir.K8sPod, source: Source, scope: Scope) -> None:
+    """A pod-template override Flyte applies: its values and its pod spec."""
+    for refusal in pod_refusals(template):
+        scope.report(KUBERNETES_REFUSES, source.at(field=refusal.field), **refusal.fields())
+    where = source.at(field=template.path("pod_spec"))
+    if not _check_override_pod_spec(template.pod_spec, where, scope):
+        return
+    spec = known_fields(template.pod_spec or {})
+    unused = sorted(k for k in spec if k != "containers")
+    if spec.get("containers") is None and unused:
+        scope.warn(NO_CONTAINERS, where, fields=", ".join(unused))
+
+
+def _check_override_pod_spec(spec: Any, where: Source, scope: Scope) -> bool:
+    """Whether a node's pod-template override decodes as a PodSpec (Flyte's executor fails the
+    node otherwise: an error); the keys its decoder drops are reported."""
     bad = pod_spec_errors(spec)
     if bad:
         scope.report(NOT_A_POD_SPEC, where, what="pod template override", paths=", ".join(bad))
-        return
+        return False
     unknown = unknown_fields(spec)
     if unknown:
         scope.warn(UNKNOWN_POD_KEYS, where, keys=", ".join(unknown))
+    return True
 
 
 def _without_sources(obj: object) -> object:

@@ -10,9 +10,9 @@ from typing import Any
 
 from fcomp.compiler import codes, ir
 from fcomp.compiler.passes.k8s import Refusal, metadata_refusals, pod_spec_refusals
-from fcomp.compiler.passes.podspec import known_fields
+from fcomp.compiler.passes.podspec import known_fields, merge_overlay
 from fcomp.compiler.plugins.custom import Custom
-from fcomp.compiler.plugins.pods import build_pod, k8s_resources, merge_pod_spec
+from fcomp.compiler.plugins.pods import build_pod, k8s_resources
 from fcomp.compiler.plugins.registry import LoweringError, TaskContext
 from fcomp.compiler.plugins.units import PodUnit
 
@@ -44,7 +44,7 @@ def overlay(pod: dict[str, Any], k8s_pod: Custom | None) -> dict[str, Any]:
         )
     check(k8s_pod)
     # Go decodes the overlay into a PodSpec first: keys that are no PodSpec field go.
-    return merge_pod_spec(pod, known_fields(spec))
+    return merge_overlay(pod, known_fields(spec))
 
 
 def check(k8s_pod: Custom) -> None:

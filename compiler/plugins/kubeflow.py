@@ -20,7 +20,6 @@ from typing import Any
 from fcomp.compiler import codes, ir
 from fcomp.compiler.plugins import k8spods
 from fcomp.compiler.plugins.custom import Custom
-from fcomp.compiler.plugins.pods import k8s_resources
 from fcomp.compiler.plugins.registry import LoweringError, TaskContext, register
 from fcomp.compiler.plugins.units import Condition, K8sResourceUnit
 
@@ -60,17 +59,12 @@ def replica_spec(
         image = common.text("image")
         restart = _RESTART[common.enum("restart_policy", RESTART_POLICIES)]
         resources = common.resources("resources")
-        if resources is not None and isinstance(ctx.task.target, ir.Container):
-            task = dataclasses.replace(ctx.task, target=_with_resources(ctx, resources))
-            run_ctx = dataclasses.replace(ctx, task=task)
+        if resources is not None:
+            run_ctx = _with_resources(ctx, resources)
         command = spec.string_list("command")
     unit = k8spods.task_pod(run_ctx)
     pod = k8spods.pod_copy(unit)
     container = k8spods.primary(pod, unit.primary, ctx)
-    if run_ctx is ctx and resources:
-        # A pod target has no resources field to replace: override the primary container's,
-        # as Flyte's ApplyResourceOverrides does for any target.
-        container["resources"] = k8s_resources(resources, ctx.config.gpu_resource_name)
     container["name"] = container_name
     if image:
         container["image"] = image
@@ -83,12 +77,17 @@ def replica_spec(
     }
 
 
-def _with_resources(ctx: TaskContext, resources: Any) -> Any:
-    """The task's target with the replica's resources instead of the task's."""
-    target = ctx.task.target
-    if dataclasses.is_dataclass(target) and hasattr(target, "resources"):
-        return dataclasses.replace(target, resources=resources)
-    return target
+def _with_resources(ctx: TaskContext, resources: ir.Resources) -> TaskContext:
+    """``ctx`` with the replica's resources as the node's resource override (Flyte's
+    ``WithResources``): they win entry by entry over the primary container's own, and the
+    node's own resource override is not applied."""
+    overrides = dataclasses.replace(ctx.overrides, resources=resources)
+    kind = ctx.node.kind
+    if isinstance(kind, ir.TaskNode):
+        kind = dataclasses.replace(kind, overrides=overrides)
+    else:
+        kind = ir.TaskNode(ctx.task.id, overrides)
+    return dataclasses.replace(ctx, node=dataclasses.replace(ctx.node, kind=kind))
 
 
 def _replicas(spec: Custom | None) -> int:

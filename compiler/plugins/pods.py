@@ -34,7 +34,8 @@ _K8S_RESOURCE_NAMES = {
 
 
 def texts(values: tuple[str, ...], ctx: TaskContext, field: str) -> list[Text]:
-    """Container strings with Flyte's template variables turned into placeholders."""
+    """Container strings with Flyte's template variables turned into placeholders (``field``:
+    where they are, as ``container.args``)."""
     out = []
     for v in values:
         try:
@@ -42,9 +43,10 @@ def texts(values: tuple[str, ...], ctx: TaskContext, field: str) -> list[Text]:
         except UnknownVariableError as exc:
             raise LoweringError.of(
                 codes.UNRECOGNIZED_VALUE,
-                f"unknown template variable '{{{{.{exc}}}}}' in the container {field}",
+                f"unknown template variable '{{{{.{exc}}}}}' in the container "
+                f"{field.rsplit('.', 1)[-1]}",
                 ctx,
-                field=f"container.{field}",
+                field=field,
             ) from None
     return out
 
@@ -122,6 +124,8 @@ def _primary_resources(main: dict[str, Any], override: ir.Resources, gpu_name: s
     existing = main.get("resources")
     existing = existing if isinstance(existing, dict) else {}
     requests, limits = dict(existing.get("requests") or {}), dict(existing.get("limits") or {})
+    # The container's own ``gpu`` entries are renamed first, so the node's win over them.
+    _sanitize_gpu({"requests": requests, "limits": limits}, gpu_name)
     extra_requests, extra_limits = _resource_lists(override, gpu_name)
     requests.update(extra_requests)
     limits.update(extra_limits)
@@ -131,46 +135,6 @@ def _primary_resources(main: dict[str, Any], override: ir.Resources, gpu_name: s
         main["resources"] = merged
     else:
         main.pop("resources", None)
-
-
-#: Pod spec lists whose entries an overlay merges into the base's by name.
-NAMED_CONTAINERS = ("containers", "initContainers")
-
-
-def _merge(base: Any, overlay: Any) -> Any:
-    """``overlay`` merged onto ``base`` as ``mergo.Merge`` with override and appended slices
-    merges Go values: objects key by key, lists appended, and a scalar replaced unless the
-    overlay's is a zero value."""
-    if isinstance(base, dict) and isinstance(overlay, dict):
-        out = dict(base)
-        for key, value in overlay.items():
-            out[key] = _merge(out[key], value) if key in out else copy.deepcopy(value)
-        return out
-    if isinstance(base, list) and isinstance(overlay, list):
-        return [*base, *copy.deepcopy(overlay)]
-    if overlay in (None, False, "", 0):  # Go's zero values (0 == 0.0 == False)
-        return base
-    return copy.deepcopy(overlay)
-
-
-def merge_pod_spec(base: dict[str, Any], overlay: Mapping[str, Any]) -> dict[str, Any]:
-    """A plugin's pod overlay merged onto ``base`` as Flyte's ``MergeOverlayPodSpecOntoBase``
-    merges it: every other field as :func:`_merge` does; the base's containers (and init
-    containers) stay, each with the overlay's containers of its name merged onto it, and an
-    overlay container of another name is dropped (the task check warns)."""
-    rest = {k: v for k, v in overlay.items() if k not in NAMED_CONTAINERS}
-    out: dict[str, Any] = _merge(copy.deepcopy(base), rest)
-    for key in NAMED_CONTAINERS:
-        if key not in base:
-            continue
-        merged = []
-        for container in base[key]:
-            for extra in overlay.get(key) or []:
-                if isinstance(extra, dict) and extra.get("name") == container.get("name"):
-                    container = _merge(container, extra)
-            merged.append(copy.deepcopy(container))
-        out[key] = merged
-    return out
 
 
 def _secret_env_and_mounts(
@@ -208,9 +172,9 @@ def _secret_env_and_mounts(
 def _primary_from_container(ctx: TaskContext, c: ir.Container) -> dict[str, Any]:
     container: dict[str, Any] = {"name": PRIMARY, "image": c.image}
     if c.command:
-        container["command"] = texts(c.command, ctx, "command")
+        container["command"] = texts(c.command, ctx, "container.command")
     if c.args:
-        container["args"] = texts(c.args, ctx, "args")
+        container["args"] = texts(c.args, ctx, "container.args")
     if c.env:
         container["env"] = [{"name": k, "value": v} for k, v in c.env]
     if c.ports:
@@ -229,30 +193,28 @@ def _primary_from_container(ctx: TaskContext, c: ir.Container) -> dict[str, Any]
 
 
 def _override_pod(
-    ctx: TaskContext, pod: dict[str, Any], primary: str, meta: tuple[dict[str, str], ...]
-) -> tuple[dict[str, Any], str]:
-    """A container task's pod after the node's pod-template override, as Flyte's
-    ``ApplyPodTemplateOverride`` applies it: only an override naming a primary container
-    counts; its labels and annotations are added, and a pod spec with containers replaces
-    the task's pod (flytekit writes the task's container into it as the primary)."""
+    ctx: TaskContext, labels: dict[str, str], annotations: dict[str, str]
+) -> ir.K8sPod | None:
+    """The node's pod-template override of a container task as Flyte's
+    ``ApplyPodTemplateOverride`` applies it: only one naming a primary container counts; its
+    labels and annotations are added to ``labels`` and ``annotations``, and it is returned
+    when its pod spec has containers, as it then replaces the task's pod (flytekit writes the
+    task's container into it as the primary)."""
     template = ctx.overrides.pod_template
     if template is None or not template.primary_container_name:
-        return pod, primary
-    labels, annotations = meta
+        return None
     labels.update(template.metadata.labels)
     annotations.update(template.metadata.annotations)
-    spec = known_fields(template.pod_spec or {})
-    if spec.get("containers") is None:
-        return pod, primary
-    return copy.deepcopy(spec), template.primary_container_name
+    return template if known_fields(template.pod_spec or {}).get("containers") is not None else None
 
 
-def _container_texts(ctx: TaskContext, c: dict[str, Any]) -> dict[str, Any]:
+def _container_texts(ctx: TaskContext, c: dict[str, Any], at: str) -> dict[str, Any]:
+    """A pod spec container (at path ``at``) with its command and args as texts."""
     out = dict(c)
     for key in ("command", "args"):
         values = out.get(key)
         if isinstance(values, list) and all(isinstance(x, str) for x in values):
-            out[key] = texts(tuple(values), ctx, key)
+            out[key] = texts(tuple(values), ctx, f"{at}.{key}")
     return out
 
 
@@ -289,12 +251,17 @@ def build_pod(ctx: TaskContext) -> PodUnit:
     target = task.target
     labels = dict(task.metadata.k8s_metadata.labels)
     annotations = dict(task.metadata.k8s_metadata.annotations)
+    replacing: ir.K8sPod | None = None
     if isinstance(target, ir.Container):
-        own: dict[str, Any] = {"containers": [_primary_from_container(ctx, target)]}
         # The pod-template override of a node counts for container tasks only (the
         # workflow check warns about the others).
-        pod, primary = _override_pod(ctx, own, PRIMARY, (labels, annotations))
-        at = "" if pod is own else "task_node.overrides.pod_template.pod_spec"
+        replacing = _override_pod(ctx, labels, annotations)
+        if replacing is None:
+            pod: dict[str, Any] = {"containers": [_primary_from_container(ctx, target)]}
+            primary, at = PRIMARY, ""
+        else:
+            pod = copy.deepcopy(known_fields(replacing.pod_spec or {}))
+            primary, at = replacing.primary_container_name, replacing.path("pod_spec")
     elif isinstance(target, ir.K8sPod):
         # Keys that are no PodSpec field go, as Flyte's decoder drops them (the task check
         # warns).
@@ -319,7 +286,10 @@ def build_pod(ctx: TaskContext) -> PodUnit:
             field="target",
         )
 
-    pod["containers"] = [_container_texts(ctx, c) for c in pod.get("containers", [])]
+    pod["containers"] = [
+        _container_texts(ctx, c, f"{at}.containers[{i}]")
+        for i, c in enumerate(pod.get("containers", []))
+    ]
     main = next((c for c in pod["containers"] if c.get("name") == primary), None)
     if main is None:
         raise LoweringError.of(
@@ -327,7 +297,7 @@ def build_pod(ctx: TaskContext) -> PodUnit:
             f"task '{task.id.name}': the pod of the node's pod template override has no "
             f"primary container named '{primary}'",
             ctx,
-            field="task_node.overrides.pod_template.primary_container_name",
+            field=replacing.path("primary_container_name") if replacing else "",
         )
 
     # Image: node override, then configured substitutions.

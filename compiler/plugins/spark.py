@@ -107,8 +107,10 @@ def _spark_pod(
     if pod.get("nodeSelector"):
         out["nodeSelector"] = pod["nodeSelector"]
     out["hostNetwork"] = bool(pod.get("hostNetwork", False))
-    # Secrets mounted as files (Flyte's webhook mounts them into the driver and executors).
-    mounts = container.get("volumeMounts") or []
+    # Secrets mounted as files (Flyte's webhook mounts them into the driver and executors);
+    # no other mount is carried, as its volume is not.
+    secrets = {v.get("name") for v in pod.get("volumes") or [] if _is_secret_volume(v)}
+    mounts = [m for m in container.get("volumeMounts") or [] if m.get("name") in secrets]
     if mounts:
         out["volumeMounts"] = mounts
     return out

@@ -221,8 +221,10 @@ def test_node_pod_template_that_does_not_decode_is_an_error(
 ) -> None:
     pkg = Package.load("pod_template").copy()
     wf = pkg.workflow("pod_template_wf")
-    node = next(n for n in wf.nodes if n.HasField("task_node"))
-    node.task_node.overrides.pod_template.pod_spec.update(spec)
+    node = next(n for n in wf.nodes if n.task_node.reference_id.name.endswith(".plain"))
+    template = node.task_node.overrides.pod_template
+    template.primary_container_name = "primary"
+    template.pod_spec.update(spec)
     path = pkg.write(tmp_path)
     for target in ("argo", "airflow"):
         built = build(path, target)
@@ -231,6 +233,14 @@ def test_node_pod_template_that_does_not_decode_is_an_error(
         assert error.source.field == "task_node.overrides.pod_template.pod_spec"
         assert at in error.message
         assert built.files == {}
+    # On a pod task Flyte never decodes the override: it is ignored, with a warning.
+    ignored = next(n for n in wf.nodes if n.task_node.reference_id.name.endswith(".in_pod"))
+    ignored.task_node.overrides.pod_template.CopyFrom(template)
+    node.task_node.overrides.ClearField("pod_template")
+    built = build(pkg.write(tmp_path / "ignored"), "argo")
+    assert built.errors == [] and built.files
+    [warning] = [d for d in built.diagnostics if d.code == "IgnoredField"]
+    assert warning.source.node == ignored.id and "no container target" in warning.message
 
 
 def test_cli_reports_a_plugin_pod_that_does_not_decode(

@@ -12,7 +12,7 @@ from typing import Any
 
 from google.protobuf import json_format
 
-from fcomp.compiler.plugins.pods import merge_pod_spec
+from fcomp.compiler.passes.podspec import merge_overlay
 from tests.robustness.robust_support import Built, Package, build
 
 
@@ -34,11 +34,11 @@ def test_merge_keeps_the_base_containers_and_merges_by_name() -> None:
         "initContainers": [{"name": "init", "image": "i"}],
         "hostNetwork": False,  # a zero value leaves the base's
         "schedulerName": "",
-        "nodeSelector": {"zone": "z"},
+        "nodeSelector": {"zone": "z", "pool": ""},  # a map entry is set, even to ""
         "tolerations": [{"key": "t2", "operator": "Exists"}],
         "priority": 0,
     }
-    merged = merge_pod_spec(base, overlay)
+    merged = merge_overlay(base, overlay)
     assert merged == {
         "containers": [
             {
@@ -50,13 +50,11 @@ def test_merge_keeps_the_base_containers_and_merges_by_name() -> None:
             {"name": "side", "image": "s"},
         ],
         "hostNetwork": True,
-        "nodeSelector": {"pool": "a", "zone": "z"},
+        "nodeSelector": {"pool": "", "zone": "z"},
         "tolerations": [
             {"key": "t1", "operator": "Exists"},
             {"key": "t2", "operator": "Exists"},
         ],
-        "schedulerName": "",
-        "priority": 0,
     }
     assert base["containers"][0]["image"] == "a"  # the base is left as it was
 
@@ -191,3 +189,27 @@ def test_spark_reports_the_fields_of_its_own_pod_it_does_not_carry(tmp_path: Pat
     [(field, message)] = _uncarried(built).items()
     assert field == "k8s_pod.pod_spec"
     assert ": containers[0].ports, containers[1] (" in message
+
+
+def test_spark_carries_no_mount_without_its_volume(tmp_path: Path) -> None:
+    pkg = Package.load("spark").copy()
+    task = next(t for t in pkg.tasks() if t.type == "spark")
+    shm = task.extended_resources.shared_memory
+    shm.mount_name, shm.mount_path = "shm", "/dev/shm"
+    task.security_context.secrets.add(group="creds", key="token", mount_requirement=2)  # FILE
+
+    def edit(custom: dict[str, Any]) -> None:
+        args = [{"name": "primary", "args": ["--driver-only"]}]
+        custom["driverPod"] = {"podSpec": {"containers": args}}
+
+    pkg.edit_custom("spark", edit)
+    built = build(pkg.write(tmp_path), "argo")
+    assert built.errors == []
+    spec = _manifest(built, "SparkApplication")["spec"]
+    assert [v["name"] for v in spec["volumes"]] == ["fsec-0"]
+    for role in ("driver", "executor"):
+        assert [m["name"] for m in spec[role]["volumeMounts"]] == ["fsec-0"]
+    assert "--driver-only" not in spec["arguments"]
+    uncarried = _uncarried(built)
+    assert uncarried["custom.driverPod.podSpec"].split(": ")[1].startswith("containers[0].args")
+    assert "its memory volume" in uncarried["extended_resources.shared_memory"]

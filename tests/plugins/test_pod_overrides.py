@@ -5,6 +5,7 @@ task's container into it); the primary container's resources take the node's ent
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +103,9 @@ def test_an_override_without_containers_keeps_the_pod_and_adds_its_labels(
     template.pod_spec.update({"tolerations": [{"key": "pool", "operator": "Exists"}]})
     built = build(pkg.write(tmp_path / "with"), "argo")
     assert built.errors == []
+    [warning] = [d for d in built.diagnostics if d.code == "IgnoredField"]
+    assert "no containers" in warning.message and "tolerations ignored" in warning.message
+    assert warning.source.field == "task_node.overrides.pod_template.pod_spec"
     plain = build(base.copy().write(tmp_path / "without"), "argo")
     got, want = _template(built, "plain"), _template(plain, "plain")
     assert got.pop("metadata") == {"labels": {"team": "override"}}
@@ -128,15 +132,17 @@ def test_a_pod_task_keeps_its_container_resources_under_a_node_override(
     pkg = Package.load("pod_template").copy()
     spec = dict(pkg.task("in_pod").k8s_pod.pod_spec)
     containers = [dict(c) for c in spec["containers"]]
-    containers[0]["resources"] = {"limits": {"cpu": "1", "memory": "1Gi"}, "requests": {}}
+    own = {"cpu": "1", "memory": "1Gi", "gpu": "1"}
+    containers[0]["resources"] = {"limits": own, "requests": {}}
     containers[1]["resources"] = {"requests": {"gpu": "1"}, "limits": {"gpu": "1"}}
     pkg.task("in_pod").k8s_pod.pod_spec.update({"containers": containers})
     node = _node(pkg, "in_pod")
     node.task_node.overrides.resources.limits.add(name=3, value="2Gi")  # memory
+    node.task_node.overrides.resources.limits.add(name=2, value="2")  # gpu
     built = build(pkg.write(tmp_path), "argo")
     assert built.errors == []
     template = _template(built, "in-pod")
-    both = {"cpu": "1", "memory": "2Gi"}
+    both = {"cpu": "1", "memory": "2Gi", "nvidia.com/gpu": "2"}
     assert template["container"]["resources"] == {"requests": both, "limits": both}
     [sidecar] = template["sidecars"]
     gpus = {"nvidia.com/gpu": "1"}
@@ -208,3 +214,60 @@ def test_shared_memory_flyte_refuses_is_an_error(
         want = "extended_resources.shared_memory" + (f".{field}" if field else "")
         assert (error.code, error.source.field) == (code, want)
         assert built.files == {}
+
+
+@pytest.mark.parametrize(
+    ("task", "at"),
+    [
+        ("in_pod", "k8s_pod.pod_spec.containers[0]"),
+        ("plain", "task_node.overrides.pod_template.pod_spec.containers[0]"),
+    ],
+)
+def test_an_unknown_template_variable_is_reported_where_it_is(
+    tmp_path: Path, task: str, at: str
+) -> None:
+    pkg = Package.load("pod_template").copy()
+    if task == "plain":
+        _flytekit_override(pkg, _node(pkg, "plain"))
+        spec = _node(pkg, "plain").task_node.overrides.pod_template.pod_spec
+    else:
+        spec = pkg.task("in_pod").k8s_pod.pod_spec
+    containers = [dict(c) for c in spec["containers"]]
+    containers[0]["args"] = ["pyflyte-execute", "{{.nosuchvariable}}"]
+    spec.update({"containers": containers})
+    built = build(pkg.write(tmp_path), "argo")
+    [error] = built.errors
+    assert error.code == "UnrecognizedValue" and "nosuchvariable" in error.message
+    assert error.source.field == f"{at}.args"
+
+
+def test_kubeflow_replica_resources_replace_the_node_override(tmp_path: Path) -> None:
+    pkg = Package.load("plugin_kubeflow").copy()
+
+    def edit(custom: dict[str, Any]) -> None:
+        custom["masterReplicas"]["resources"] = {"limits": [{"name": "MEMORY", "value": "4Gi"}]}
+
+    pkg.edit_custom("pytorch", edit)
+    wf = pkg.workflow("kubeflow_wf")
+    node = next(n for n in wf.nodes if n.task_node.reference_id.name.endswith(".torch_train"))
+    node.task_node.overrides.resources.limits.add(name=3, value="8Gi")  # memory
+    built = build(pkg.write(tmp_path), "argo")
+    assert built.errors == []
+    [manifest] = [
+        json.loads(t["resource"]["manifest"])
+        for doc in built.documents()
+        for t in doc["spec"]["templates"]
+        if '"kind":"PyTorchJob"' in (t.get("resource") or {}).get("manifest", "")
+    ]
+    replicas = manifest["spec"]["pytorchReplicaSpecs"]
+    resources = {
+        role: replicas[role]["template"]["spec"]["containers"][0]["resources"]
+        for role in ("Master", "Worker")
+    }
+    # The pod's own requests, the master replica's memory limit; the node's is not applied.
+    assert resources["Master"] == {
+        "requests": {"cpu": "1", "memory": "1Gi"},
+        "limits": {"cpu": "1", "memory": "4Gi"},
+    }
+    own = {"cpu": "1", "memory": "1Gi"}
+    assert resources["Worker"] == {"requests": own, "limits": own}
